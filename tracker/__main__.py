@@ -1,0 +1,5 @@
+"""``python -m tracker``: the same CLI as the ``tracker`` command."""
+
+from tracker.cli import main
+
+raise SystemExit(main())

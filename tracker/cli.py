@@ -1,0 +1,263 @@
+"""The ``tracker`` command: a thin layer over ``pipeline``.
+
+Exit codes: 0 every keyword fetched; 1 at least one keyword failed (the
+outputs are still written from the store) or the run could not proceed
+(damaged store, lock held); 2 bad configuration or usage; 130 interrupted.
+Messages go to stderr; a problem is one message, never a traceback (``-v``
+adds the traceback for unexpected errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from tracker import __version__
+from tracker.config import DEFAULT_CONFIG, Config, load_config
+from tracker.errors import ConfigError, TrackerError
+
+if TYPE_CHECKING:
+    from tracker.pipeline import KeywordOutcome, RunReport
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+log = logging.getLogger("tracker")
+
+
+# --- arguments ---
+
+
+def _day(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a real date") from None
+    return value
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("expected zero or more seconds")
+    return number
+
+
+def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="PATH",
+                        help=f"the configuration file (default: {DEFAULT_CONFIG})")
+    if today:
+        parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
+                            help="the run's date, for reproducible output "
+                                 "(default: today in the configured timezone)")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true",
+                       help="also log each request and show tracebacks of unexpected errors")
+    noise.add_argument("-q", "--quiet", action="store_true",
+                       help="print only failures and errors")
+
+
+def _lock_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=_seconds, default=30.0, metavar="SECONDS",
+                        help="how long to wait for another run holding the store's lock "
+                             "(default: 30)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Track the newest arXiv papers on your keywords: a JSON store and a "
+                    "Daily Papers README.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", help="fetch every keyword, update the store, "
+                                          "write the README and issue files")
+    _common(run)
+    _lock_wait(run)
+    fetch = commands.add_parser("fetch", help="fetch every keyword and update the store only")
+    _common(fetch)
+    _lock_wait(fetch)
+    render = commands.add_parser("render", help="write the README and issue files from the "
+                                                "store alone (no network)")
+    _common(render)
+    _lock_wait(render)
+    validate = commands.add_parser("validate", help="check the configuration and say "
+                                                    "what is wrong")
+    _common(validate, today=False)
+    return parser
+
+
+# --- helpers at the edge ---
+
+
+def _today(config: Config, given: str | None) -> str:
+    if given:
+        return given
+    return datetime.now(ZoneInfo(config.timezone)).date().isoformat()
+
+
+def _git_remote_url() -> str | None:
+    """The ``origin`` remote as an https URL, to link issues when the config does not say."""
+    try:
+        found = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True,
+                               text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    url = found.stdout.strip()
+    match = re.fullmatch(r"(?:git@|ssh://git@)([^:/]+)[:/](.+?)(?:\.git)?/?", url)
+    if match:
+        return f"https://{match.group(1)}/{match.group(2)}"
+    match = re.fullmatch(r"(https?://)(?:[^@/]+@)?(.+?)(?:\.git)?/?", url)
+    return f"{match.group(1)}{match.group(2)}" if match else None
+
+
+def _load(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    if config.repository is None:
+        remote = _git_remote_url()
+        if remote:
+            config = replace(config, repository=remote)
+    return config
+
+
+def _size(count: int) -> str:
+    return f"{count / 1000:.0f} kB" if count >= 10_000 else f"{count} B"
+
+
+def _progress_line(outcome: KeywordOutcome) -> str:
+    if outcome.error:
+        return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
+                f"papers ({outcome.seconds:.1f} s)")
+    revised = f", {outcome.revised} revised" if outcome.revised else ""
+    return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
+            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
+
+
+def _summary(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
+    parts = []
+    if fetched:
+        failed = report.failed
+        done = len(report.outcomes) - len(failed)
+        new = sum(outcome.new for outcome in report.outcomes)
+        revised = sum(outcome.revised for outcome in report.outcomes)
+        text = f"{len(config.keywords)} keywords: {done} fetched"
+        if failed:
+            names = ", ".join(f"{o.name} ({o.error})" for o in failed)
+            text += f", {len(failed)} failed: {names}"
+        text += f"; {new} new and {revised} revised papers"
+        text += f"; {report.requests} requests, {_size(report.bytes)}"
+        parts.append(text)
+        parts.append("store updated" if report.store_changed else "store unchanged")
+    if published:
+        parts.append(f"{config.paths.readme} " + ("updated" if report.readme_changed
+                                                  else "unchanged"))
+        count = len(report.issue_files)
+        parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
+                     if count else "no issue due")
+    return "; ".join(parts) + f" ({report.seconds:.1f} s)"
+
+
+def _github_output(report: RunReport) -> None:
+    """Tell a GitHub Actions step what happened (``steps.<id>.outputs``)."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(f"issues={len(report.issue_files)}\n")
+        handle.write(f"failed={len(report.failed)}\n")
+
+
+# --- commands ---
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if not args.quiet:
+        print(f"{args.config}: OK, {len(config.keywords)} keywords", file=sys.stderr)
+        for keyword in config.keywords:
+            categories = ", ".join(config.categories_for(keyword)) or "all categories"
+            print(f"  {keyword.name}: {keyword.search_query}  [{categories}]", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_pipeline(args: argparse.Namespace) -> int:
+    from tracker.pipeline import run
+
+    config = _load(args)
+    today = _today(config, args.today)
+    fetch = args.command in ("run", "fetch")
+    publish = args.command in ("run", "render")
+
+    def progress(outcome: KeywordOutcome) -> None:
+        if outcome.error:
+            log.warning(_progress_line(outcome))
+        else:
+            log.info(_progress_line(outcome))
+
+    report = run(config, today, fetch=fetch, publish=publish, progress=progress,
+                 lock_wait=args.wait)
+    summary = _summary(report, config, fetch, publish)
+    (log.warning if report.failed else log.info)(summary)
+    _github_output(report)
+    if report.interrupted:
+        log.error("interrupted: the keywords fetched so far were saved")
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+_COMMANDS = {
+    "run": _cmd_pipeline,
+    "fetch": _cmd_pipeline,
+    "render": _cmd_pipeline,
+    "validate": _cmd_validate,
+}
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    log.setLevel(level)
+    # The arxiv client logs each request at INFO; show it only with -v.
+    logging.getLogger("arxiv").setLevel(logging.INFO if args.verbose else logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args)
+    try:
+        return _COMMANDS[args.command](args)
+    except ConfigError as error:
+        log.error(str(error))
+        return EXIT_USAGE
+    except TrackerError as error:
+        log.error(f"error: {error}")
+        return error.exit_code
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the last line of defence: one message, not a traceback
+        if args.verbose:
+            log.exception("unexpected error")
+        else:
+            log.error(f"unexpected error: {type(error).__name__}: {error} "
+                      "(run again with -v for details, and please report it)")
+        return EXIT_FAILED

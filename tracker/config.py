@@ -1,0 +1,337 @@
+"""Read and check ``config/keywords.yaml``.
+
+Every problem is reported as ``FILE:LINE: key.path: what is wrong`` (the line
+where the YAML gives one), all problems at once, as a ``ConfigError``. The
+accepted keys and their defaults are listed once, in ``_SECTIONS`` below; the
+JSON Schema shipped beside the config (``config/keywords.schema.json``)
+describes the same keys for editors, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker import checks
+from tracker.checks import Checker, Invalid
+from tracker.errors import ConfigError
+from tracker.query import build_query
+from tracker.yaml_lines import KeyPath, key_lines
+
+DEFAULT_CONFIG = Path("config/keywords.yaml")
+ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
+ENDPOINT_ENV = "TRACKER_ARXIV_URL"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    name: str
+    """The heading in the README, and the key of the keyword in the store."""
+    synonyms: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    categories: tuple[str, ...] | None = None
+    """Overrides the top-level category filter when set."""
+    query: str | None = None
+    """A raw arXiv query that replaces the generated one."""
+
+    @property
+    def search_query(self) -> str:
+        return build_query(self.name, self.synonyms, self.exclude, self.query)
+
+
+@dataclass(frozen=True)
+class ArxivSettings:
+    endpoint: str = ARXIV_ENDPOINT
+    delay: float = 3.0
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 5.0
+    max_retry_after: float = 120.0
+    run_budget: float = 900.0
+    incremental: bool = True
+    first_page: int = 10
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Paths:
+    store: Path = Path("data/papers.json")
+    readme: Path = Path("README.md")
+    issues: Path = Path("build/issues")
+    templates: Path = Path("templates")
+
+
+@dataclass(frozen=True)
+class IssueSettings:
+    max_per_keyword: int = 15
+    labels: tuple[str, ...] = ("documentation",)
+    per_keyword: bool = False
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cron: str = "0 3 * * 1-5"
+    timezone: str = "UTC"
+    commit: bool = False
+    push: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    keywords: tuple[Keyword, ...]
+    source: Path = DEFAULT_CONFIG
+    max_papers: int = 100
+    readme_rows: int | None = None
+    categories: tuple[str, ...] = ("cs", "stat")
+    timezone: str = "UTC"
+    repository: str | None = None
+    note_after_days: int = 2
+    arxiv: ArxivSettings = field(default_factory=ArxivSettings)
+    paths: Paths = field(default_factory=Paths)
+    issue: IssueSettings = field(default_factory=IssueSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+    def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
+        return self.categories if keyword.categories is None else keyword.categories
+
+    @property
+    def repository_url(self) -> str:
+        return self.repository or "https://github.com"
+
+
+# Which checker each key takes; defaults live in the dataclasses above.
+_KEYWORD_KEYS: dict[str, Checker] = {
+    "name": checks.heading,
+    "synonyms": checks.text_list(checks.phrase),
+    "exclude": checks.text_list(checks.phrase),
+    "categories": checks.text_list(checks.category),
+    "query": checks.text,
+}
+
+_TOP_KEYS: dict[str, Checker] = {
+    "max_papers": checks.integer(1, 2000),
+    "readme_rows": checks.optional(checks.integer(0)),
+    "categories": checks.text_list(checks.category),
+    "timezone": checks.timezone,
+    "repository": checks.optional(checks.repository),
+    "note_after_days": checks.integer(0),
+}
+
+_SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
+    "arxiv": (ArxivSettings, {
+        "endpoint": checks.url,
+        "delay": checks.seconds(0),
+        "timeout": checks.seconds(0, positive=True),
+        "retries": checks.integer(0, 10),
+        "backoff": checks.seconds(0),
+        "max_retry_after": checks.seconds(0),
+        "run_budget": checks.seconds(0, positive=True),
+        "incremental": checks.boolean,
+        "first_page": checks.integer(1, 2000),
+        "contact": checks.optional(checks.text),
+    }),
+    "paths": (Paths, {
+        "store": checks.path,
+        "readme": checks.path,
+        "issues": checks.path,
+        "templates": checks.path,
+    }),
+    "issue": (IssueSettings, {
+        "max_per_keyword": checks.integer(1, 2000),
+        "labels": checks.text_list(checks.label),
+        "per_keyword": checks.boolean,
+    }),
+    "schedule": (ScheduleSettings, {
+        "cron": checks.cron,
+        "timezone": checks.timezone,
+        "commit": checks.boolean,
+        "push": checks.boolean,
+    }),
+}
+
+
+def config_keys() -> dict[str, Any]:
+    """Every accepted key, nested as in the file (a test checks the JSON Schema against it)."""
+    keys: dict[str, Any] = {"keywords": sorted(_KEYWORD_KEYS)}
+    keys.update({name: None for name in _TOP_KEYS})
+    keys.update({name: sorted(spec) for name, (_, spec) in _SECTIONS.items()})
+    return keys
+
+
+def _dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _unknown(known: Any) -> str:
+    return f"unknown key (known keys: {', '.join(sorted(known))})"
+
+
+class _Problems:
+    """Collects messages of the form ``FILE:LINE: key.path: problem``."""
+
+    def __init__(self, source: Path, lines: dict[KeyPath, int]):
+        self.source = source
+        self.lines = lines
+        self.messages: list[str] = []
+
+    def add(self, path: KeyPath, message: str) -> None:
+        line = None
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                break
+        where = f"{self.source}:{line}" if line else str(self.source)
+        self.messages.append(f"{where}: {_dotted(path)}: {message}")
+
+    def check(self, path: KeyPath, checker: Checker, value: Any) -> Any:
+        try:
+            return checker(value)
+        except Invalid as error:
+            self.add(path, str(error))
+            return None
+
+
+def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = None) -> Config:
+    """Read, check and return the configuration; raise ``ConfigError`` listing every problem.
+
+    ``env`` supplies ``TRACKER_ARXIV_URL`` (overrides the endpoint) and
+    ``GITHUB_REPOSITORY`` (the default repository); it defaults to the process
+    environment.
+    """
+    env = os.environ if env is None else env
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; create one with `tracker init` or pass --config"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the file: {error}") from None
+    try:
+        data = yaml.safe_load(text)
+        lines, duplicates = key_lines(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    problems = _Problems(path, lines)
+    for key_path, line in duplicates:
+        problems.messages.append(f"{path}:{line}: {_dotted(key_path)}: key given twice")
+    config = _build(data, path, env, problems)
+    if problems.messages or config is None:
+        raise ConfigError("\n".join(problems.messages))
+    return config
+
+
+def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems) -> Config | None:
+    if not isinstance(data, dict):
+        problems.add((), "expected a mapping with a `keywords:` list")
+        return None
+    known = {"keywords", *_TOP_KEYS, *_SECTIONS}
+    for key in data:
+        if key not in known:
+            problems.add((key,), _unknown(known))
+    settings: dict[str, Any] = {}
+    for key, checker in _TOP_KEYS.items():
+        if key in data:
+            settings[key] = problems.check((key,), checker, data[key])
+    for name, (cls, spec) in _SECTIONS.items():
+        if name in data:
+            settings[name] = _section(data[name], name, cls, spec, problems)
+    keywords = _keywords(data.get("keywords"), problems)
+    _apply_environment(settings, env, problems)
+    if problems.messages:
+        return None
+    return Config(keywords=keywords, source=source, **settings)
+
+
+def _section(value: Any, name: str, cls: type, spec: dict[str, Checker],
+             problems: _Problems) -> Any:
+    if value is None:
+        return cls()
+    if not isinstance(value, dict):
+        problems.add((name,), f"expected a mapping, got {checks.describe(value)}")
+        return cls()
+    fields: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in spec:
+            problems.add((name, key), _unknown(spec))
+            continue
+        fields[key] = problems.check((name, key), spec[key], item)
+    return cls(**fields)
+
+
+def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
+    if value is None:
+        problems.add(("keywords",), "missing: list the keywords to follow, one per line")
+        return ()
+    if not isinstance(value, list) or not value:
+        problems.add(("keywords",), f"expected a non-empty list, got {checks.describe(value)}")
+        return ()
+    keywords: list[Keyword] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        path = ("keywords", index)
+        keyword = _keyword(item, path, problems)
+        if keyword is None:
+            continue
+        folded = keyword.name.casefold()
+        if folded in seen:
+            problems.add(path, f"{keyword.name!r} is already keyword {seen[folded] + 1}")
+            continue
+        seen[folded] = index
+        keywords.append(keyword)
+    return tuple(keywords)
+
+
+def _keyword(item: Any, path: KeyPath, problems: _Problems) -> Keyword | None:
+    if isinstance(item, str) or item is None:
+        name = problems.check(path, checks.phrase, item)
+        return Keyword(name=name) if name else None
+    if not isinstance(item, dict):
+        problems.add(path, "expected a keyword, or a mapping with `name:`, "
+                     f"got {checks.describe(item)}")
+        return None
+    before = len(problems.messages)
+    fields: dict[str, Any] = {}
+    for key, value in item.items():
+        if key not in _KEYWORD_KEYS:
+            problems.add((*path, key), _unknown(_KEYWORD_KEYS))
+            continue
+        fields[key] = problems.check((*path, key), _KEYWORD_KEYS[key], value)
+    if "name" not in item:
+        problems.add(path, "missing `name:`")
+    elif "query" in item and "synonyms" in item:
+        problems.add((*path, "synonyms"), "a raw `query` replaces the generated one; "
+                     "put the synonyms into the query instead")
+    elif "query" not in item and fields.get("name"):
+        # Without a raw query the name itself is searched for, so it must quote safely.
+        problems.check((*path, "name"), checks.phrase, fields["name"])
+    if len(problems.messages) > before:
+        return None
+    return Keyword(**fields)
+
+
+def _apply_environment(settings: dict[str, Any], env: Mapping[str, str],
+                       problems: _Problems) -> None:
+    endpoint = env.get(ENDPOINT_ENV, "").strip()
+    if endpoint:
+        try:
+            url = checks.url(endpoint)
+        except Invalid as error:
+            problems.messages.append(f"environment variable {ENDPOINT_ENV}: {error}")
+        else:
+            arxiv = settings.get("arxiv") or ArxivSettings()
+            settings["arxiv"] = replace(arxiv, endpoint=url)
+    if settings.get("repository") is None and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        settings["repository"] = f"{server}/{env['GITHUB_REPOSITORY']}"

@@ -1,0 +1,79 @@
+"""Plain data the pipeline passes around: papers, per-keyword records, the store.
+
+Timestamps are ISO 8601 UTC strings of one fixed shape
+(``2026-08-19T17:59:46Z``), so that comparing them as strings compares them in
+time, and dates are ``YYYY-MM-DD`` strings. Everything here is immutable; the
+functions in ``merge`` return new objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STORE_SCHEMA = 1
+"""Version of the JSON store layout written by this release (see ``store``)."""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv paper as the tracker keeps it.
+
+    Field meanings follow the arXiv API manual, "Details of Atom Results
+    Returned": ``updated`` is the date of the version shown, ``published`` the
+    date of version 1.
+    """
+
+    id: str
+    """arXiv identifier without version: ``2505.02393`` or ``math/0601001``."""
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    comment: str | None
+    categories: tuple[str, ...]
+    primary_category: str
+    published: str
+    updated: str
+    first_seen: str
+    """The run date (``YYYY-MM-DD``) on which the tracker first stored any version."""
+
+    @property
+    def abs_url(self) -> str:
+        """The abstract page of this version; built from the id, never taken from a feed."""
+        return f"https://arxiv.org/abs/{self.id}v{self.version}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}v{self.version}"
+
+    @property
+    def updated_date(self) -> str:
+        return self.updated[:10]
+
+
+@dataclass(frozen=True)
+class KeywordRecord:
+    """What the store holds for one keyword."""
+
+    papers: tuple[Paper, ...] = ()
+    """Newest first by ``updated``."""
+    query: str | None = None
+    """The arXiv query the papers were selected with; a change means a full refetch."""
+    categories: tuple[str, ...] | None = None
+    """The category filter the papers were selected with (``None``: not yet fetched)."""
+    last_success: str | None = None
+    """Date of the last successful fetch that changed this record."""
+    last_error: str | None = None
+    """Cause of the last failed fetch; cleared by a success."""
+    failing_since: str | None = None
+    """Date of the first failure in the current run of failures; cleared by a success."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """The whole JSON store: one record per keyword name."""
+
+    keywords: dict[str, KeywordRecord] = field(default_factory=dict)
+    last_change: str | None = None
+    """Date of the last run that changed anything; the README's "Last update"."""
+    schema: int = STORE_SCHEMA

@@ -1,0 +1,191 @@
+"""One run of the tracker: config -> fetch -> merge -> store -> render -> publish.
+
+Only the edges do I/O: the arXiv source, the store file, the output files.
+``run`` holds the store's lock for the whole run, so two runs never mix.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tracker import render
+from tracker.config import Config, Keyword
+from tracker.errors import FetchError
+from tracker.merge import record_after_failure, record_after_fetch, same_selection
+from tracker.models import KeywordRecord, Store
+from tracker.notify import IssueRow, IssueSection, IssueSettingsView, issue_documents
+from tracker.publish import read_text, write_if_changed, write_issues
+from tracker.store import load_store, remove_stale_temporaries, save_store, store_lock
+
+if TYPE_CHECKING:  # the HTTP stack is imported only by runs that fetch
+    from tracker.fetch import FetchPlan, FetchResult
+
+
+@dataclass(frozen=True)
+class KeywordOutcome:
+    """What happened to one keyword in a run (one progress line)."""
+
+    name: str
+    received: int = 0
+    new: int = 0
+    revised: int = 0
+    kept: int = 0
+    seconds: float = 0.0
+    requests: int = 0
+    bytes: int = 0
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    outcomes: list[KeywordOutcome] = field(default_factory=list)
+    store_changed: bool = False
+    readme_changed: bool = False
+    issue_files: list[Path] = field(default_factory=list)
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[KeywordOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+    @property
+    def requests(self) -> int:
+        return sum(outcome.requests for outcome in self.outcomes)
+
+    @property
+    def bytes(self) -> int:
+        return sum(outcome.bytes for outcome in self.outcomes)
+
+
+class Source(Protocol):
+    """What the pipeline needs from an arXiv source (``fetch.ArxivSource`` is the real one)."""
+
+    def fetch(self, plan: FetchPlan, today: str) -> FetchResult: ...
+
+
+Progress = Callable[[KeywordOutcome], None]
+
+
+def make_source(config: Config, sleep: Callable[[float], None] | None = None) -> Source:
+    """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
+    from tracker.fetch import ArxivSource, user_agent
+    from tracker.transport import PoliteSession, RequestPolicy
+
+    settings = config.arxiv
+    policy = RequestPolicy(
+        delay=settings.delay,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        backoff=settings.backoff,
+        max_retry_after=settings.max_retry_after,
+        run_budget=settings.run_budget,
+        user_agent=user_agent(settings.contact, config.repository),
+    )
+    session = PoliteSession(policy) if sleep is None else PoliteSession(policy, sleep=sleep)
+    return ArxivSource(settings.endpoint, policy, session=session)
+
+
+def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
+                  today: str) -> tuple[KeywordRecord, KeywordOutcome]:
+    """Fetch one keyword and merge it into its record; a failure leaves the papers untouched."""
+    from tracker.fetch import plan_fetch, typical_new
+
+    query = keyword.search_query
+    categories = config.categories_for(keyword)
+    stored = record.papers if same_selection(record, query, categories) else ()
+    plan = plan_fetch(query, config.max_papers, stored, incremental=config.arxiv.incremental,
+                      first_page=config.arxiv.first_page, typical_new=typical_new(stored))
+    started = time.monotonic()
+    try:
+        result = source.fetch(plan, today)
+    except FetchError as error:
+        failed = record_after_failure(record, str(error), today)
+        return failed, KeywordOutcome(keyword.name, kept=len(record.papers),
+                                      seconds=time.monotonic() - started,
+                                      requests=error.requests, bytes=error.bytes,
+                                      error=str(error))
+    updated, merged = record_after_fetch(
+        record, result.papers, query=query, categories=categories,
+        exclude=keyword.exclude, limit=config.max_papers, today=today,
+    )
+    return updated, KeywordOutcome(
+        keyword.name,
+        received=len(result.papers),
+        new=len(merged.new),
+        revised=len(merged.revised),
+        kept=len(updated.papers),
+        seconds=time.monotonic() - started,
+        requests=result.requests,
+        bytes=result.bytes,
+    )
+
+
+def fetch_all(config: Config, store: Store, source: Source, today: str,
+              progress: Progress = lambda outcome: None,
+              report: RunReport | None = None) -> Store:
+    """Fetch every configured keyword in turn; returns the updated store.
+
+    A KeyboardInterrupt stops between (or inside) keywords: the keywords
+    already merged are kept, the one in progress is left as it was.
+    """
+    report = report if report is not None else RunReport()
+    keywords = dict(store.keywords)
+    try:
+        for keyword in config.keywords:
+            record = keywords.get(keyword.name, KeywordRecord())
+            updated, outcome = fetch_keyword(config, keyword, record, source, today)
+            keywords[keyword.name] = updated
+            report.outcomes.append(outcome)
+            progress(outcome)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    if keywords == store.keywords:
+        return store
+    return replace(store, keywords=keywords, last_change=today)
+
+
+def publish_outputs(config: Config, store: Store, today: str, report: RunReport) -> None:
+    """Write the README and the issue files from the store alone."""
+    env = render.environment(config.paths.templates)
+    values = render.readme_values(config, store, today)
+    existing = read_text(config.paths.readme)
+    text = render.readme_text(env, values, existing)
+    report.readme_changed = write_if_changed(config.paths.readme, text, existing)
+    sections = []
+    for keyword in config.keywords:
+        record = store.keywords.get(keyword.name)
+        papers = record.papers[: config.issue.max_per_keyword] if record else ()
+        sections.append(IssueSection(keyword.name, tuple(IssueRow(p) for p in papers)))
+    view = IssueSettingsView(day=today, repository=config.repository_url,
+                             labels=config.issue.labels,
+                             max_per_keyword=config.issue.max_per_keyword)
+    documents = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
+    report.issue_files = write_issues(config.paths.issues, documents)
+
+
+def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
+        source: Source | None = None, progress: Progress = lambda outcome: None,
+        lock_wait: float = 30.0) -> RunReport:
+    """The whole job under the store's lock. Raises ``TrackerError`` for whole-run problems."""
+    started = time.monotonic()
+    report = RunReport()
+    path = config.paths.store
+    with store_lock(path, lock_wait):
+        remove_stale_temporaries(path)
+        store = load_store(path)
+        if fetch:
+            source = source if source is not None else make_source(config)
+            updated = fetch_all(config, store, source, today, progress, report)
+            if updated is not store:
+                save_store(path, updated)
+                report.store_changed = True
+                store = updated
+        if publish:
+            publish_outputs(config, store, today, report)
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,120 @@
+"""Text clean-up and markdown escaping for table cells.
+
+The Daily Papers format writes arXiv's text as it comes, with whitespace
+collapsed. That text comes from strangers, so a few characters are escaped
+where they could break the table or inject markup; everything else stays
+byte-identical, which keeps TeX (``$x_i$``, ``\\%``) rendering as it does on
+GitHub today:
+
+- ``|`` becomes ``\\|`` (GFM's escaped pipe), so a cell never splits;
+- ``<`` becomes ``&lt;``, so no HTML tag, comment or autolink can start (a
+  ``>`` alone cannot open markup and stays as it is, as in ``$a > b$``);
+- ``&`` becomes ``&amp;`` only where it would start a character reference
+  (``&amp;``, ``&#60;``), so entities show as typed and ``Q&A`` is untouched;
+- in titles, which sit inside the row's own link text, ``[`` and ``]`` are
+  escaped so the title can neither end nor replace that link; elsewhere only
+  a ``]`` directly before ``(`` is, so no link or image can form;
+- backticks are escaped only when they would open a code span, where the
+  escapes above would show literally;
+- a backslash run directly before any of these escapes, or at the very end,
+  is doubled, so it cannot swallow the escape or the markup that follows;
+- control characters (other than whitespace), lone surrogates and Unicode
+  noncharacters are dropped: they have no visible form and some are invalid
+  in HTML or UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+_ENTITY_LIKE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+def _is_invisible(ch: str) -> bool:
+    code = ord(ch)
+    if (0xFDD0 <= code <= 0xFDEF) or (code & 0xFFFE) == 0xFFFE:
+        return True  # Unicode noncharacters
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs") and not ch.isspace()
+
+
+def clean(text: str | None) -> str:
+    """Collapse every run of whitespace to one space and drop invisible characters.
+
+    This is the text a reader is meant to see, before markdown escaping.
+    """
+    if not text:
+        return ""
+    if not text.isprintable():
+        text = "".join(ch for ch in text if not _is_invisible(ch))
+    return " ".join(_WHITESPACE.split(text.strip())).strip()
+
+
+def _opens_code_span(text: str) -> bool:
+    """True when some backtick run is closed by a later run of the same length (CommonMark)."""
+    lengths = [len(run) for run in _BACKTICK_RUN.findall(text)]
+    return any(length in lengths[i + 1 :] for i, length in enumerate(lengths))
+
+
+def _escape(text: str, *, title: bool) -> str:
+    """Escape already-cleaned text (see the module docstring)."""
+    if not text:
+        return ""
+    escape_ticks = "`" in text and _opens_code_span(text)
+    out: list[str] = []
+    pending_backslashes = 0
+    for index, ch in enumerate(text):
+        if ch == "\\":
+            pending_backslashes += 1
+            continue
+        replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
+        if replacement is None:
+            out.append("\\" * pending_backslashes + ch)
+        else:
+            # Backslashes right before an escape would otherwise escape the escape.
+            out.append("\\" * (2 * pending_backslashes) + replacement)
+        pending_backslashes = 0
+    # The template puts markup right after every cell, so a trailing backslash
+    # run would escape it.
+    out.append("\\" * (2 * pending_backslashes))
+    return "".join(out)
+
+
+def _replacement(text: str, index: int, ch: str, *, title: bool, escape_ticks: bool) -> str | None:
+    if ch == "|":
+        return "\\|"
+    if ch == "<":
+        return "&lt;"
+    if ch == "&":
+        return "&amp;" if _ENTITY_LIKE.match(text, index) else None
+    if ch == "[":
+        return "\\[" if title else None
+    if ch == "]":
+        if title or text.startswith("(", index + 1):
+            return "\\]"
+        return None
+    if ch == "`":
+        return "\\`" if escape_ticks else None
+    return None
+
+
+def cell(text: str | None) -> str:
+    """Text for an abstract or comment cell: cleaned, then escaped."""
+    return _escape(clean(text), title=False)
+
+
+def cell_prefix(text: str | None, length: int) -> str:
+    """The first ``length`` characters of the cleaned text, escaped.
+
+    A space at the cut stays, as in the original's folded comments
+    (``<summary>MLHC ...</summary>``).
+    """
+    return _escape(clean(text)[:length], title=False)
+
+
+def title_cell(text: str | None) -> str:
+    """Text for the title, which sits inside ``**[TITLE](LINK)**``."""
+    return _escape(clean(text), title=True)
