@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html.entities import html5
 
 _WHITESPACE = re.compile(r"\s+")
-_ENTITY_LIKE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_NUMERIC_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
 _BACKTICK_RUN = re.compile(r"`+")
 
 
@@ -51,6 +53,14 @@ def clean(text: str | None) -> str:
     if not text.isprintable():
         text = "".join(ch for ch in text if not _is_invisible(ch))
     return " ".join(_WHITESPACE.split(text.strip())).strip()
+
+
+def _starts_reference(text: str, index: int) -> bool:
+    """True when a markdown renderer would decode the ``&...;`` at ``index`` (CommonMark)."""
+    if _NUMERIC_REFERENCE.match(text, index):
+        return True
+    named = _NAMED_REFERENCE.match(text, index)
+    return bool(named) and f"{named.group(1)};" in html5
 
 
 def _opens_code_span(text: str) -> bool:
@@ -89,7 +99,7 @@ def _replacement(text: str, index: int, ch: str, *, title: bool, escape_ticks: b
     if ch == "<":
         return "&lt;"
     if ch == "&":
-        return "&amp;" if _ENTITY_LIKE.match(text, index) else None
+        return "&amp;" if _starts_reference(text, index) else None
     if ch == "[":
         return "\\[" if title else None
     if ch == "]":

@@ -100,7 +100,10 @@ def feed_problem(body: bytes) -> str | None:
             return "an HTML page instead of an Atom feed"
         return f"broken XML ({error.msg})"
     if root.tag != _ATOM_FEED:
-        return f"an unexpected document <{etree.QName(root).localname}> instead of an Atom feed"
+        name = etree.QName(root).localname
+        if name.lower() == "html":
+            return "an HTML page instead of an Atom feed"
+        return f"an unexpected document <{name}> instead of an Atom feed"
     return None
 
 

@@ -1,0 +1,163 @@
+"""The real ``tracker`` command in a subprocess: exit codes, messages, failure isolation, docs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from tests.conftest import Project, entry
+from tests.fake_arxiv import Fault
+from tracker.cli import build_parser
+from tracker.query import build_query
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = """\
+keywords:
+  - Alpha
+  - Beta
+arxiv: {delay: 0, backoff: 0, retries: 1}
+repository: me/papers
+"""
+
+
+def serve(fake, day: int = 20) -> None:
+    fake.feeds = {
+        build_query("Alpha"): [entry(f"2608.{day}00{i}v1", f"2026-08-{day}T1{i}:00:00Z")
+                               for i in range(3)],
+        build_query("Beta"): [entry(f"2608.{day}10{i}v1", f"2026-08-{day}T1{i}:00:00Z")
+                              for i in range(2)],
+    }
+
+
+def test_one_failing_keyword_keeps_its_section_and_exits_1(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    assert project.tracker("run", "--today", "2026-08-21").code == 0
+    readme_before = project.read("README.md")
+    beta_before = project.store()["keywords"]["Beta"]["papers"]
+    serve(fake_arxiv, day=21)  # new papers for both; Beta's requests fail
+    fake_arxiv.fail(Fault("status", status=503), Fault("status", status=503),
+                    query=build_query("Beta"))
+    result = project.tracker("run", "--today", "2026-08-22")
+    assert result.code == 1
+    assert "Beta: FAILED: HTTP 503 (after 2 tries); kept its 2 stored papers" in result.err
+    assert "2 keywords: 1 fetched, 1 failed: Beta (HTTP 503 (after 2 tries))" in result.err
+    store = project.store()["keywords"]
+    assert store["Beta"]["papers"] == beta_before
+    assert store["Beta"]["last_error"] == "HTTP 503 (after 2 tries)"
+    assert store["Beta"]["failing_since"] == "2026-08-22"
+    assert len(store["Alpha"]["papers"]) == 6
+    readme = project.read("README.md")
+    beta_section = readme[readme.index("## Beta"):]
+    assert beta_section == readme_before[readme_before.index("## Beta"):]
+    assert "Traceback" not in result.err
+
+
+def test_progress_lines_and_summary(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    result = project.tracker("run", "--today", "2026-08-21")
+    lines = result.err.splitlines()
+    assert re.fullmatch(r"Alpha: 3 received, 3 new, 3 kept \(\d+\.\d s\)", lines[0])
+    assert re.fullmatch(r"Beta: 2 received, 2 new, 2 kept \(\d+\.\d s\)", lines[1])
+    assert lines[2].startswith("2 keywords: 2 fetched; 5 new and 0 revised papers; 2 requests")
+    assert "store updated; README.md updated; 1 issue file in build/issues" in lines[2]
+    assert len(lines) == 3
+    quiet = project.tracker("run", "--today", "2026-08-21", "-q")
+    assert quiet.code == 0 and quiet.err == ""
+
+
+def test_fetch_then_render_equals_run(project: Project, fake_arxiv, tmp_path):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    assert project.tracker("fetch", "--today", "2026-08-21").code == 0
+    assert not (project.root / "README.md").exists()
+    assert project.tracker("render", "--today", "2026-08-21").code == 0
+    fetched_then_rendered = project.read("README.md")
+    other = Project(tmp_path / "other", project.endpoint)
+    other.write_config(CONFIG)
+    assert other.tracker("run", "--today", "2026-08-21").code == 0
+    assert other.read("README.md") == fetched_then_rendered
+
+
+def test_render_needs_no_network(project: Project):
+    project.write_config(CONFIG)
+    result = project.tracker("render", "--today", "2026-08-21",
+                             env={"TRACKER_ARXIV_URL": "http://127.0.0.1:1/api/query"})
+    assert result.code == 0, result.err
+    assert "## Alpha\n| **Title** |" in project.read("README.md")
+
+
+def test_bad_config_is_one_message_and_exit_2(project: Project):
+    project.write_config("keywords:\n  - ok\n  - 42\n")
+    result = project.tracker("run")
+    assert result.code == 2
+    assert result.err == ("config/keywords.yaml:3: keywords[2]: expected a keyword, or a "
+                          "mapping with `name:`, got 42 (a number)\n")
+
+
+def test_missing_config_and_bad_date(project: Project):
+    result = project.tracker("validate")
+    assert result.code == 2 and "config/keywords.yaml: no such file" in result.err
+    result = project.tracker("run", "--today", "2026-02-30")
+    assert result.code == 2 and "'2026-02-30' is not a real date" in result.err
+    result = project.tracker("run", "--today", "yesterday")
+    assert result.code == 2 and "expected a date as YYYY-MM-DD" in result.err
+
+
+def test_damaged_store_stops_the_run_without_touching_it(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    (project.root / "data").mkdir()
+    (project.root / "data" / "papers.json").write_text("{oops")
+    result = project.tracker("run", "--today", "2026-08-21")
+    assert result.code == 1
+    assert result.err.startswith("error: data/papers.json is damaged, not valid JSON")
+    assert (project.root / "data" / "papers.json").read_text() == "{oops"
+    assert "Traceback" not in result.err and fake_arxiv.requests == []
+
+
+def test_validate_lists_the_queries(project: Project):
+    project.write_config(CONFIG)
+    result = project.tracker("validate")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "config/keywords.yaml: OK, 2 keywords",
+        '  Alpha: ti:"Alpha" AND abs:"Alpha"  [cs, stat]',
+        '  Beta: ti:"Beta" AND abs:"Beta"  [cs, stat]',
+    ]
+
+
+def test_github_output_tells_the_workflow_what_happened(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    output = project.root / "github_output"
+    project.tracker("run", "--today", "2026-08-21", env={"GITHUB_OUTPUT": str(output)})
+    assert output.read_text() == "issues=1\nfailed=0\n"
+
+
+def documented_options() -> dict[str, set[str]]:
+    """Every subcommand with its long options, as the parser defines them."""
+    parser = build_parser()
+    options: dict[str, set[str]] = {"": set()}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                options[name] = {s for a in sub._actions for s in a.option_strings
+                                 if s.startswith("--") and s != "--help"}
+        else:
+            options[""].update(s for s in action.option_strings
+                               if s.startswith("--") and s != "--help")
+    return options
+
+
+def test_docs_cover_every_command_and_option():
+    docs = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    for command, options in documented_options().items():
+        if command:
+            assert f"## `tracker {command}`" in docs, command
+            section = docs.split(f"## `tracker {command}`")[1].split("\n## ")[0]
+        else:
+            section = docs
+        for option in options:
+            assert f"`{option}" in section, f"{command or 'tracker'} {option} is not documented"

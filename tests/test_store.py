@@ -1,0 +1,139 @@
+"""The JSON store file (tracker.store): layout, round trip, atomic writes, damage, locking."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from tests.conftest import make_paper
+from tracker.errors import LockBusyError, StoreError
+from tracker.models import STORE_SCHEMA, KeywordRecord, Store
+from tracker.store import (
+    backup_path,
+    dumps,
+    load_store,
+    remove_stale_temporaries,
+    save_store,
+    store_lock,
+)
+
+
+def sample_store() -> Store:
+    papers = (make_paper("2608.00002", updated="2026-08-20T10:00:00Z", comment="5 pages",
+                         title="Ünïcode — title", categories=("cs.LG", "stat.ML")),
+              make_paper("2608.00001", version=3))
+    return Store(
+        keywords={
+            "Zeta": KeywordRecord(papers=papers, query="q", categories=("cs",),
+                                  last_success="2026-08-21"),
+            "Alpha": KeywordRecord(last_error="HTTP 503", failing_since="2026-08-20"),
+        },
+        last_change="2026-08-21",
+    )
+
+
+def test_round_trip_and_layout(tmp_path):
+    path = tmp_path / "data" / "papers.json"
+    store = sample_store()
+    save_store(path, store)
+    assert load_store(path) == store
+    text = path.read_text(encoding="utf-8")
+    assert text == dumps(store) and text.endswith("}\n")
+    data = json.loads(text)
+    assert data["schema"] == STORE_SCHEMA
+    assert list(data["keywords"]) == ["Alpha", "Zeta"]  # stable order, whatever the config order
+    paper = data["keywords"]["Zeta"]["papers"][0]
+    assert list(paper) == ["id", "version", "title", "authors", "abstract", "comment",
+                           "categories", "primary_category", "published", "updated", "abs_url",
+                           "pdf_url", "first_seen"]
+    assert paper["abs_url"] == "https://arxiv.org/abs/2608.00002v1"
+    assert data["keywords"]["Zeta"]["papers"][1]["pdf_url"] == "https://arxiv.org/pdf/2608.00001v3"
+    assert "Ünïcode — title" in text  # UTF-8, not \u escapes: diffs stay readable
+
+
+def test_missing_store_is_empty(tmp_path):
+    assert load_store(tmp_path / "papers.json") == Store()
+
+
+def test_saving_keeps_the_previous_store_as_backup(tmp_path):
+    path = tmp_path / "papers.json"
+    first = sample_store()
+    save_store(path, first)
+    assert not backup_path(path).exists()
+    save_store(path, Store(last_change="2026-08-22"))
+    assert load_store(backup_path(path)) == first
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"schema": 1, "keywords": {', "not valid JSON (line 1"),
+    ('[1, 2]', "not a tracker store: top level: unexpected value"),
+    ('{"keywords": {}}', "not a tracker store: no valid schema version"),
+    ('{"schema": 1, "keywords": {"K": {"papers": [{"id": "x"}]}}}',
+     "not a tracker store: keywords.K.papers[0]: missing version"),
+    ('{"schema": 1, "keywords": {"K": {"papers": [], "last_error": 5}}}',
+     "keywords.K.last_error: unexpected value 5"),
+])
+def test_damaged_store_is_named_never_overwritten_and_recovery_is_explained(tmp_path, content,
+                                                                            problem):
+    path = tmp_path / "papers.json"
+    save_store(path, sample_store())
+    save_store(path, sample_store())  # now a backup exists
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        load_store(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path} is damaged, ") and problem in message
+    assert f"cp {backup_path(path)} {path}" in message and "git checkout" in message
+    assert path.read_text(encoding="utf-8") == content
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "papers.json"
+    path.write_text(json.dumps({"schema": STORE_SCHEMA + 1, "keywords": {}}), encoding="utf-8")
+    with pytest.raises(StoreError, match=f"store schema {STORE_SCHEMA + 1} is newer than"):
+        load_store(path)
+
+
+def test_missing_store_with_a_backup_is_not_mistaken_for_a_new_one(tmp_path):
+    path = tmp_path / "papers.json"
+    save_store(path, sample_store())
+    save_store(path, sample_store())
+    path.unlink()
+    with pytest.raises(StoreError, match="is missing but its backup"):
+        load_store(path)
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path):
+    path = tmp_path / "papers.json"
+    leftover = tmp_path / ".papers.json.12345.tmp"
+    leftover.write_text("half a store")
+    other = tmp_path / ".unrelated.tmp"
+    other.write_text("not ours")
+    remove_stale_temporaries(path)
+    assert not leftover.exists() and other.exists()
+
+
+def test_second_holder_of_the_lock_gets_a_clear_message(tmp_path):
+    path = tmp_path / "papers.json"
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with store_lock(path, wait=1):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+    try:
+        with pytest.raises(LockBusyError, match="another tracker run is using"), \
+                store_lock(path, wait=0.2):
+            pass
+    finally:
+        release.set()
+        thread.join()
+    with store_lock(path, wait=0):
+        pass  # free again once released

@@ -1,0 +1,73 @@
+"""Cleaning and escaping of cell text (tracker.text), and the comment rule of the templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_paper
+from tracker import render, text
+
+
+@pytest.mark.parametrize(("raw", "cleaned"), [
+    ("  a\n  b\t c  ", "a b c"),
+    ("line\r\nbreak", "line break"),
+    ("nul\x00 and bell\x07 gone", "nul and bell gone"),
+    ("lone \ud800 surrogate", "lone surrogate"),
+    ("nonchar \ufffe\uffff", "nonchar"),
+    (None, ""),
+    ("مرحبا ✨ 🎉", "مرحبا ✨ 🎉"),
+])
+def test_clean_collapses_whitespace_and_drops_invisible_characters(raw, cleaned):
+    assert text.clean(raw) == cleaned
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [
+    ("Plain & simple $x_i$ \\alpha", "Plain & simple $x_i$ \\alpha"),  # as arXiv gives it
+    ("a > b", "a > b"),  # ">" cannot open markup on its own
+    ("a|b", "a\\|b"),
+    ("a\\|b", "a\\\\\\|b"),  # the backslash cannot swallow the pipe's escape
+    ("<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ("</details>", "&lt;/details>"),
+    ("&amp; &#60; &#x3C; &copy;", "&amp;amp; &amp;#60; &amp;#x3C; &amp;copy;"),
+    ("Q&A, R&D;", "Q&A, R&D;"),
+    ("see [1] and [a, b]", "see [1] and [a, b]"),
+    ("[click](https://evil.example)", "[click\\](https://evil.example)"),
+    ("![pixel](https://evil.example/p.png)", "![pixel\\](https://evil.example/p.png)"),
+    ("``quoted'' text", "``quoted'' text"),  # no closing run: no code span
+    ("`a<b` and `c`", "\\`a&lt;b\\` and \\`c\\`"),
+    ("ends with \\", "ends with \\\\"),
+])
+def test_cell_escapes_only_what_would_break_the_row(raw, escaped):
+    assert text.cell(raw) == escaped
+
+
+def test_title_escapes_brackets_so_the_row_link_stays_intact():
+    assert text.title_cell("[Re] Reproducing x](https://evil.example) [y") == (
+        "\\[Re\\] Reproducing x\\](https://evil.example) \\[y")
+
+
+def test_cell_prefix_keeps_a_space_at_the_cut():
+    assert text.cell_prefix("MLHC 2026. The first", 5) == "MLHC "
+    assert text.cell_prefix("a|bcdef", 3) == "a\\|b"
+
+
+def comment_cell(comment: str | None) -> str:
+    """The comment cell as the README template writes it."""
+    env = render.environment(None)
+    paper = make_paper(comment=comment)
+    values = {"sections": [render.Section("K", (paper,))], "last_update": "2026-08-21",
+              "max_papers": 100}
+    row = render.paper_list(env, values).splitlines()[-2]
+    return row.rsplit("</details> | ", 1)[1]
+
+
+@pytest.mark.parametrize(("comment", "cell"), [
+    (None, " |"),
+    ("", " |"),
+    ("   ", " |"),
+    ("x" * 20, "x" * 20 + " |"),
+    ("x" * 21, f"<details><summary>xxxxx...</summary><p>{'x' * 21}</p></details> |"),
+    ("13  pages,\n 4 figures", "13 pages, 4 figures |"),
+])
+def test_comment_rule_at_0_20_and_21_characters(comment, cell):
+    assert comment_cell(comment) == cell
