@@ -164,3 +164,11 @@ def test_schema_and_tracker_reject_the_same_mistakes(tmp_path, text):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(text), SCHEMA)
     error_of(tmp_path, text)
+
+
+def test_docs_describe_every_key():
+    docs = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for section, keys in config_keys().items():
+        assert f"`{section}`" in docs, section
+        for key in keys or ():
+            assert f"| `{key}` |" in docs, f"{section}.{key} is not documented"

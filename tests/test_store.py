@@ -47,7 +47,7 @@ def test_round_trip_and_layout(tmp_path):
     paper = data["keywords"]["Zeta"]["papers"][0]
     assert list(paper) == ["id", "version", "title", "authors", "abstract", "comment",
                            "categories", "primary_category", "published", "updated", "abs_url",
-                           "pdf_url", "first_seen"]
+                           "pdf_url", "first_seen", "notified_version"]
     assert paper["abs_url"] == "https://arxiv.org/abs/2608.00002v1"
     assert data["keywords"]["Zeta"]["papers"][1]["pdf_url"] == "https://arxiv.org/pdf/2608.00001v3"
     assert "Ünïcode — title" in text  # UTF-8, not \u escapes: diffs stay readable
@@ -137,3 +137,23 @@ def test_second_holder_of_the_lock_gets_a_clear_message(tmp_path):
         thread.join()
     with store_lock(path, wait=0):
         pass  # free again once released
+
+
+def test_schema_1_store_is_migrated_with_every_paper_counted_as_announced(tmp_path):
+    path = tmp_path / "papers.json"
+    paper = {"id": "2608.00001", "version": 2, "title": "T", "authors": ["A"], "abstract": "B",
+             "comment": None, "categories": ["cs.LG"], "primary_category": "cs.LG",
+             "published": "2026-08-01T00:00:00Z", "updated": "2026-08-02T00:00:00Z",
+             "abs_url": "https://arxiv.org/abs/2608.00001v2",
+             "pdf_url": "https://arxiv.org/pdf/2608.00001v2", "first_seen": "2026-08-03"}
+    version_1 = {"schema": 1, "last_change": "2026-08-03", "keywords": {"K": {
+        "query": "q", "categories": ["cs"], "last_success": "2026-08-03", "last_error": None,
+        "failing_since": None, "papers": [paper]}}}
+    path.write_text(json.dumps(version_1), encoding="utf-8")
+    store = load_store(path)
+    (migrated,) = store.keywords["K"].papers
+    assert migrated.notified_version == 2 and not migrated.pending
+    assert (migrated.id, migrated.first_seen, store.last_change) == ("2608.00001", "2026-08-03",
+                                                                     "2026-08-03")
+    save_store(path, store)
+    assert json.loads(path.read_text(encoding="utf-8"))["schema"] == STORE_SCHEMA

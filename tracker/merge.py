@@ -72,10 +72,11 @@ def merge(stored: Sequence[Paper], fetched: Sequence[Paper], limit: int) -> Merg
     """Merge fetched papers into stored ones.
 
     Papers are the same paper when their ids (without version) are equal. A
-    newer version replaces the stored one but keeps its ``first_seen``; the
-    same version refreshes the metadata (arXiv corrects it at times); an older
-    version than stored is ignored. The result is sorted newest first and
-    trimmed to ``limit``.
+    newer version replaces the stored one but keeps its ``first_seen`` and
+    what was notified of it (so it counts as revised); the same version
+    refreshes the metadata (arXiv corrects it at times); an older version
+    than stored is ignored. The result is sorted newest first and trimmed to
+    ``limit``.
     """
     by_id = {paper.id: paper for paper in stored}
     revised_ids: set[str] = set()
@@ -84,7 +85,8 @@ def merge(stored: Sequence[Paper], fetched: Sequence[Paper], limit: int) -> Merg
         if old is None:
             by_id[paper.id] = paper
         elif paper.version >= old.version:
-            by_id[paper.id] = replace(paper, first_seen=old.first_seen)
+            by_id[paper.id] = replace(paper, first_seen=old.first_seen,
+                                      notified_version=old.notified_version)
             if paper.version > old.version:
                 revised_ids.add(paper.id)
     kept = newest_first(by_id.values())[:limit]

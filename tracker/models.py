@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STORE_SCHEMA = 1
+STORE_SCHEMA = 2
 """Version of the JSON store layout written by this release (see ``store``)."""
 
 
@@ -36,6 +36,8 @@ class Paper:
     updated: str
     first_seen: str
     """The run date (``YYYY-MM-DD``) on which the tracker first stored any version."""
+    notified_version: int | None = None
+    """The version last announced in a notification issue; ``None``: never announced."""
 
     @property
     def abs_url(self) -> str:
@@ -49,6 +51,16 @@ class Paper:
     @property
     def updated_date(self) -> str:
         return self.updated[:10]
+
+    @property
+    def pending(self) -> bool:
+        """True when this paper, or this version of it, has not been announced yet."""
+        return self.notified_version is None or self.notified_version < self.version
+
+    @property
+    def revised(self) -> bool:
+        """True when an earlier version was announced and this one was not."""
+        return self.notified_version is not None and self.notified_version < self.version
 
 
 @dataclass(frozen=True)

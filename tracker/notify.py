@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from tracker.models import Paper
+from tracker.models import Paper, Store
 from tracker.render import ISSUE_TEMPLATE, long_date, render
 
 GITHUB_BODY_LIMIT = 65_536
@@ -31,6 +31,30 @@ class IssueRow:
 class IssueSection:
     name: str
     rows: tuple[IssueRow, ...]
+
+
+def pending_sections(store: Store, names: Sequence[str], per_keyword: int) -> list[IssueSection]:
+    """Per keyword, the newest ``per_keyword`` papers not announced yet (new or revised)."""
+    sections = []
+    for name in names:
+        record = store.keywords.get(name)
+        papers = [paper for paper in record.papers if paper.pending] if record else []
+        rows = tuple(IssueRow(paper, revised=paper.revised) for paper in papers[:per_keyword])
+        sections.append(IssueSection(name, rows))
+    return sections
+
+
+def mark_notified(store: Store, names: Sequence[str]) -> Store:
+    """The store with every paper of these keywords counted as announced."""
+    keywords = dict(store.keywords)
+    for name in names:
+        record = keywords.get(name)
+        if record is None or not any(paper.pending for paper in record.papers):
+            continue
+        papers = tuple(replace(paper, notified_version=paper.version) if paper.pending else paper
+                       for paper in record.papers)
+        keywords[name] = replace(record, papers=papers)
+    return replace(store, keywords=keywords)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from tracker.config import Config, Keyword
 from tracker.errors import FetchError
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
-from tracker.notify import IssueRow, IssueSection, IssueSettingsView, issue_documents
+from tracker.notify import IssueSettingsView, issue_documents, mark_notified, pending_sections
 from tracker.publish import read_text, write_if_changed, write_issues
 from tracker.store import load_store, remove_stale_temporaries, save_store, store_lock
 
@@ -149,43 +149,62 @@ def fetch_all(config: Config, store: Store, source: Source, today: str,
     return replace(store, keywords=keywords, last_change=today)
 
 
-def publish_outputs(config: Config, store: Store, today: str, report: RunReport) -> None:
-    """Write the README and the issue files from the store alone."""
+@dataclass(frozen=True)
+class Outputs:
+    """Everything a run writes besides the store, rendered before anything is written."""
+
+    readme: str
+    readme_before: str | None
+    issues: list[str]
+
+
+def render_outputs(config: Config, store: Store, today: str) -> Outputs:
+    """Render the README and the issue files from the store alone (no writes)."""
     env = render.environment(config.paths.templates)
     values = render.readme_values(config, store, today)
     existing = read_text(config.paths.readme)
-    text = render.readme_text(env, values, existing)
-    report.readme_changed = write_if_changed(config.paths.readme, text, existing)
-    sections = []
-    for keyword in config.keywords:
-        record = store.keywords.get(keyword.name)
-        papers = record.papers[: config.issue.max_per_keyword] if record else ()
-        sections.append(IssueSection(keyword.name, tuple(IssueRow(p) for p in papers)))
+    readme = render.readme_text(env, values, existing)
+    names = [keyword.name for keyword in config.keywords]
+    sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
-    documents = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
-    report.issue_files = write_issues(config.paths.issues, documents)
+    issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
+    return Outputs(readme, existing, issues)
 
 
 def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
-        source: Source | None = None, progress: Progress = lambda outcome: None,
-        lock_wait: float = 30.0) -> RunReport:
-    """The whole job under the store's lock. Raises ``TrackerError`` for whole-run problems."""
+        notify: bool | None = None, source: Source | None = None,
+        progress: Progress = lambda outcome: None, lock_wait: float = 30.0) -> RunReport:
+    """The whole job under the store's lock. Raises ``TrackerError`` for whole-run problems.
+
+    ``notify`` (default: when both fetching and publishing) counts the papers
+    in the issue files as announced, so the next issue lists only what is new
+    after them. The order of writes keeps every crash safe: issue files first
+    (a crash after them repeats the notification rather than losing it), then
+    the store, then the README, each file replaced atomically.
+    """
     started = time.monotonic()
     report = RunReport()
+    notify = (fetch and publish) if notify is None else notify
     path = config.paths.store
     with store_lock(path, lock_wait):
         remove_stale_temporaries(path)
-        store = load_store(path)
+        before = load_store(path)
+        store = before
         if fetch:
             source = source if source is not None else make_source(config)
-            updated = fetch_all(config, store, source, today, progress, report)
-            if updated is not store:
-                save_store(path, updated)
-                report.store_changed = True
-                store = updated
-        if publish:
-            publish_outputs(config, store, today, report)
+            store = fetch_all(config, store, source, today, progress, report)
+        outputs = render_outputs(config, store, today) if publish else None
+        if outputs is not None:
+            report.issue_files = write_issues(config.paths.issues, outputs.issues)
+            if notify and outputs.issues:
+                store = mark_notified(store, [keyword.name for keyword in config.keywords])
+        if store != before:
+            save_store(path, store)
+            report.store_changed = True
+        if outputs is not None:
+            report.readme_changed = write_if_changed(config.paths.readme, outputs.readme,
+                                                     outputs.readme_before)
     report.seconds = time.monotonic() - started
     return report

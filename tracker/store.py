@@ -29,6 +29,7 @@ from tracker.models import STORE_SCHEMA, KeywordRecord, Paper, Store
 _PAPER_FIELDS = (
     "id", "version", "title", "authors", "abstract", "comment", "categories",
     "primary_category", "published", "updated", "abs_url", "pdf_url", "first_seen",
+    "notified_version",
 )
 
 
@@ -54,6 +55,7 @@ def paper_to_json(paper: Paper) -> dict[str, Any]:
         "abs_url": paper.abs_url,
         "pdf_url": paper.pdf_url,
         "first_seen": paper.first_seen,
+        "notified_version": paper.notified_version,
     }
 
 
@@ -119,6 +121,8 @@ def paper_from_json(data: Any, where: str) -> Paper:
         published=_expect(data["published"], str, f"{where}.published"),
         updated=_expect(data["updated"], str, f"{where}.updated"),
         first_seen=_expect(data["first_seen"], str, f"{where}.first_seen"),
+        notified_version=(None if data["notified_version"] is None else
+                          _expect(data["notified_version"], int, f"{where}.notified_version")),
     )
 
 
@@ -136,9 +140,22 @@ def record_from_json(data: Any, where: str) -> KeywordRecord:
     )
 
 
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 records which version of each paper was last notified.
+
+    Schema 1 trackers wrote the newest papers into the issue file on every
+    run, so every stored paper counts as announced.
+    """
+    for record in data.get("keywords", {}).values():
+        for paper in record.get("papers", []) if isinstance(record, dict) else []:
+            if isinstance(paper, dict):
+                paper.setdefault("notified_version", paper.get("version"))
+    return {**data, "schema": 2}
+
+
 # Upgrades from older layouts, keyed by the version they upgrade from; each
 # returns the layout of the next version.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def store_from_json(data: Any) -> Store:
