@@ -55,6 +55,13 @@ def _seconds(value: str) -> float:
     return number
 
 
+def _positive_seconds(value: str) -> float:
+    number = _seconds(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("expected more than zero seconds")
+    return number
+
+
 def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"the configuration file (default: {DEFAULT_CONFIG})")
@@ -98,6 +105,35 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the configuration and say "
                                                     "what is wrong")
     _common(validate, today=False)
+    schedule = commands.add_parser("schedule", help="keep running: `tracker run` on a "
+                                                    "schedule, until stopped")
+    _common(schedule, today=False)
+    _lock_wait(schedule)
+    when = schedule.add_mutually_exclusive_group()
+    when.add_argument("--cron", metavar="EXPR",
+                      help="when to run, as five cron fields (default: schedule.cron "
+                           "of the config)")
+    when.add_argument("--every", type=_positive_seconds, metavar="SECONDS",
+                      help="run every so many seconds instead")
+    schedule.add_argument("--commit", action=argparse.BooleanOptionalAction, default=None,
+                          help="git commit the outputs after a run that changed them "
+                               "(default: schedule.commit)")
+    schedule.add_argument("--push", action=argparse.BooleanOptionalAction, default=None,
+                          help="git push after committing (default: schedule.push)")
+    schedule.add_argument("--now", action="store_true",
+                          help="also run once right away, then on the schedule")
+    init = commands.add_parser("init", help="create a new tracker repository: config, "
+                                            "workflow, README, store folder")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."),
+                      help="where to create it (default: the current folder)")
+    init.add_argument("--source", metavar="REQUIREMENT",
+                      help="where the new repository installs the tracker from, as a pip "
+                           "requirement (default: where this tracker was installed from)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    noise = init.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true",
+                       help="show the traceback of an unexpected error")
+    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     return parser
 
 
@@ -138,7 +174,7 @@ def _size(count: int) -> str:
     return f"{count / 1000:.0f} kB" if count >= 10_000 else f"{count} B"
 
 
-def _progress_line(outcome: KeywordOutcome) -> str:
+def progress_line(outcome: KeywordOutcome) -> str:
     if outcome.error:
         return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
                 f"papers ({outcome.seconds:.1f} s)")
@@ -147,7 +183,7 @@ def _progress_line(outcome: KeywordOutcome) -> str:
             f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
 
 
-def _summary(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
+def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
     parts = []
     if fetched:
         failed = report.failed
@@ -204,13 +240,13 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 
     def progress(outcome: KeywordOutcome) -> None:
         if outcome.error:
-            log.warning(_progress_line(outcome))
+            log.warning(progress_line(outcome))
         else:
-            log.info(_progress_line(outcome))
+            log.info(progress_line(outcome))
 
     report = run(config, today, fetch=fetch, publish=publish, progress=progress,
                  lock_wait=args.wait)
-    summary = _summary(report, config, fetch, publish)
+    summary = summary_line(report, config, fetch, publish)
     (log.warning if report.failed else log.info)(summary)
     _github_output(report)
     if report.interrupted:
@@ -219,11 +255,35 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from tracker.schedule import ScheduleOptions, serve
+
+    return serve(ScheduleOptions(config_path=args.config, cron=args.cron, every=args.every,
+                                 commit=args.commit, push=args.push, lock_wait=args.wait,
+                                 now=args.now))
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from tracker.scaffold import NEXT_STEPS, init, resolve_source
+
+    source = resolve_source(args.source)
+    written = init(args.directory, source, force=args.force)
+    if not args.quiet:
+        print(f"Created a tracker in {args.directory}:", file=sys.stderr)
+        for name in written:
+            print(f"  {name}", file=sys.stderr)
+        print(f"It installs the tracker from: {source.requirement}", file=sys.stderr)
+        print(NEXT_STEPS, end="", file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "run": _cmd_pipeline,
     "fetch": _cmd_pipeline,
     "render": _cmd_pipeline,
     "validate": _cmd_validate,
+    "schedule": _cmd_schedule,
+    "init": _cmd_init,
 }
 
 

@@ -37,3 +37,7 @@ class FetchError(TrackerError):
         super().__init__(cause)
         self.requests = requests
         self.bytes = bytes
+
+
+class Interrupted(Exception):
+    """A stop was requested (Ctrl-C, SIGTERM in the scheduler): end the run early and save."""

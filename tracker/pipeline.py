@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tracker import render
 from tracker.config import Config, Keyword
-from tracker.errors import FetchError
+from tracker.errors import FetchError, Interrupted
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
 from tracker.notify import IssueSettingsView, issue_documents, mark_notified, pending_sections
@@ -127,22 +127,26 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
 
 def fetch_all(config: Config, store: Store, source: Source, today: str,
               progress: Progress = lambda outcome: None,
-              report: RunReport | None = None) -> Store:
+              report: RunReport | None = None,
+              should_stop: Callable[[], bool] = lambda: False) -> Store:
     """Fetch every configured keyword in turn; returns the updated store.
 
-    A KeyboardInterrupt stops between (or inside) keywords: the keywords
-    already merged are kept, the one in progress is left as it was.
+    A stop (Ctrl-C, or ``should_stop`` turning true) ends the loop between or
+    inside keywords: the keywords already merged are kept, the one in
+    progress is left as it was.
     """
     report = report if report is not None else RunReport()
     keywords = dict(store.keywords)
     try:
         for keyword in config.keywords:
+            if should_stop():
+                raise Interrupted("stop requested")
             record = keywords.get(keyword.name, KeywordRecord())
             updated, outcome = fetch_keyword(config, keyword, record, source, today)
             keywords[keyword.name] = updated
             report.outcomes.append(outcome)
             progress(outcome)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         report.interrupted = True
     if keywords == store.keywords:
         return store
@@ -175,7 +179,8 @@ def render_outputs(config: Config, store: Store, today: str) -> Outputs:
 
 def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
         notify: bool | None = None, source: Source | None = None,
-        progress: Progress = lambda outcome: None, lock_wait: float = 30.0) -> RunReport:
+        progress: Progress = lambda outcome: None, lock_wait: float = 30.0,
+        should_stop: Callable[[], bool] = lambda: False) -> RunReport:
     """The whole job under the store's lock. Raises ``TrackerError`` for whole-run problems.
 
     ``notify`` (default: when both fetching and publishing) counts the papers
@@ -194,7 +199,7 @@ def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
         store = before
         if fetch:
             source = source if source is not None else make_source(config)
-            store = fetch_all(config, store, source, today, progress, report)
+            store = fetch_all(config, store, source, today, progress, report, should_stop)
         outputs = render_outputs(config, store, today) if publish else None
         if outputs is not None:
             report.issue_files = write_issues(config.paths.issues, outputs.issues)
