@@ -13,7 +13,6 @@ import argparse
 import logging
 import os
 import re
-import subprocess
 import sys
 from dataclasses import replace
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from zoneinfo import ZoneInfo
 from tracker import __version__
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.errors import ConfigError, TrackerError
+from tracker.gitinfo import origin_url
 
 if TYPE_CHECKING:
     from tracker.pipeline import KeywordOutcome, RunReport
@@ -146,25 +146,10 @@ def _today(config: Config, given: str | None) -> str:
     return datetime.now(ZoneInfo(config.timezone)).date().isoformat()
 
 
-def _git_remote_url() -> str | None:
-    """The ``origin`` remote as an https URL, to link issues when the config does not say."""
-    try:
-        found = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True,
-                               text=True, timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    url = found.stdout.strip()
-    match = re.fullmatch(r"(?:git@|ssh://git@)([^:/]+)[:/](.+?)(?:\.git)?/?", url)
-    if match:
-        return f"https://{match.group(1)}/{match.group(2)}"
-    match = re.fullmatch(r"(https?://)(?:[^@/]+@)?(.+?)(?:\.git)?/?", url)
-    return f"{match.group(1)}{match.group(2)}" if match else None
-
-
 def _load(args: argparse.Namespace) -> Config:
     config = load_config(args.config)
     if config.repository is None:
-        remote = _git_remote_url()
+        remote = origin_url(Path("."))
         if remote:
             config = replace(config, repository=remote)
     return config

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from tracker.errors import ConfigError, OutputError
+from tracker.gitinfo import git_output, web_url
 from tracker.resources import shipped, templates_dir
 from tracker.store import atomic_write
 
@@ -36,26 +37,8 @@ class Source:
     """A web page of the tracker, for the README's link."""
 
 
-def _git(folder: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
-
-
-def _web_url(remote: str) -> str | None:
-    """``https://host/owner/repo`` for an https or ssh git remote."""
-    match = re.fullmatch(r"(?:git@|ssh://git@)([^:/]+)[:/](.+?)(?:\.git)?/?", remote)
-    if match:
-        return f"https://{match.group(1)}/{match.group(2)}"
-    match = re.fullmatch(r"https://(?:[^@/]+@)?(.+?)(?:\.git)?/?", remote)
-    return f"https://{match.group(1)}" if match else None
-
-
 def source_from_install(direct_url: dict[str, Any] | None,
-                        git=_git) -> Source | None:
+                        git: Callable[..., str | None] = git_output) -> Source | None:
     """Where the running tracker came from, per pip's ``direct_url.json`` (PEP 610).
 
     A VCS install names its repository and commit; a local checkout (an
@@ -68,12 +51,12 @@ def source_from_install(direct_url: dict[str, Any] | None,
     if vcs and vcs.get("vcs") == "git":
         commit = vcs.get("commit_id")
         requirement = f"tracker @ git+{url}" + (f"@{commit}" if commit else "")
-        return Source(requirement, _web_url(url))
+        return Source(requirement, web_url(url))
     if url.startswith("file://"):
         folder = Path(url[len("file://"):])
         remote = git(folder, "remote", "get-url", "origin")
         commit = git(folder, "rev-parse", "HEAD")
-        web = _web_url(remote) if remote else None
+        web = web_url(remote) if remote else None
         if web and commit:
             return Source(f"tracker @ git+{web}@{commit}", web)
     return None
@@ -125,7 +108,7 @@ def init(target: Path, source: Source, force: bool = False) -> list[str]:
 def resolve_source(given: str | None) -> Source:
     if given:
         match = re.search(r"git\+(\S+?)(?:@[0-9a-fA-F]{7,40})?$", given)
-        return Source(given, _web_url(match.group(1)) if match else None)
+        return Source(given, web_url(match.group(1)) if match else None)
     found = detect_source()
     if found is None:
         raise ConfigError(
