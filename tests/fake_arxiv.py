@@ -84,12 +84,13 @@ def feed_xml(entries: list[dict[str, Any]], total: int, start: int, query: str) 
 class Fault:
     """One misbehaviour, applied to one request.
 
-    kind: ``status`` (answer ``status`` with ``body``, optionally
+    kind: ``ok`` (answer normally: to let earlier pages through), ``status``
+    (answer ``status`` with ``body``, optionally
     ``retry_after``), ``refuse`` (close the connection without answering),
     ``reset`` (send the headers and part of the body, then close), ``hang``
     (wait ``seconds`` before answering normally), ``html`` (an HTML page with
     status 200), ``truncate`` (status 200, the feed cut in half), ``empty``
-    (status 200, a feed with no entries).
+    (status 200, a feed with no entries), ``redirect`` (302 to ``location``).
     """
 
     kind: str
@@ -97,6 +98,7 @@ class Fault:
     retry_after: str | None = None
     seconds: float = 0.0
     body: bytes = b"Service Unavailable"
+    location: str = ""
 
 
 @dataclass
@@ -120,6 +122,8 @@ class FakeArxiv:
     feeds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     latency: float = 0.0
     requests: list[Request] = field(default_factory=list)
+    doctype: str = ""
+    """Put into every feed after the XML declaration (to test entity handling)."""
 
     def __post_init__(self) -> None:
         self._faults: dict[str | None, deque[Fault]] = {}
@@ -170,7 +174,11 @@ class FakeArxiv:
     def answer(self, query: str, start: int, max_results: int) -> bytes:
         entries = sorted(self.feeds.get(query, []), key=lambda e: e["updated"], reverse=True)
         page = entries[start : start + max_results]
-        return feed_xml(page, len(entries), start, query)
+        body = feed_xml(page, len(entries), start, query)
+        if self.doctype:
+            declaration, rest = body.split(b"\n", 1)
+            body = declaration + b"\n" + self.doctype.encode() + b"\n" + rest
+        return body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -214,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path != "/api/query":
             self._send(404, b"not found", "text/plain")
             return 404, 9
-        if fault is None or fault.kind == "hang":
+        if fault is None or fault.kind in ("ok", "hang"):
             if fault is not None:
                 time.sleep(fault.seconds)
             body = self.fake.answer(query, start, max_results)
@@ -233,6 +241,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, half, length=len(body))
             self._close_hard()
             return 200, len(half)
+        if fault.kind == "redirect":
+            self._send(302, b"", "text/plain", {"Location": fault.location})
+            return 302, 0
         if fault.kind == "html":
             body = b"<!DOCTYPE html><html><body><h1>Rate exceeded.</h1></body></html>"
             self._send(200, body, "text/html")

@@ -119,9 +119,8 @@ class ArxivSource:
     def fetch(self, plan: FetchPlan, today: str) -> FetchResult:
         """Run the plan; raise ``FetchError`` with a short cause when it fails for good.
 
-        A first page with no results while papers are stored counts as a
-        failure (arXiv answers an empty list at times) and is retried like a
-        throttled request.
+        An empty answer while papers are stored counts as a failure (see
+        ``_search``).
         """
         requests_before = self.session.requests_sent
         bytes_before = self.session.bytes_received
@@ -138,20 +137,28 @@ class ArxivSource:
         )
 
     def _search(self, plan: FetchPlan, today: str) -> tuple[list[Paper], int]:
+        """Run the search, repeating it (with backoff) when arXiv's answer is wrongly empty.
+
+        arXiv sometimes answers a page with no entries although there are
+        results: the first page while papers are stored, or a later page in
+        the middle of the results. Both are retried like a throttled request.
+        """
         retries = self.session.policy.retries
         try:
             for attempt in range(retries + 1):
-                papers, pages = self._collect(plan, today)
-                if papers or plan.stored_newest is None:
-                    return papers, pages
-                cause = "arXiv answered with no results although papers are stored"
+                try:
+                    papers, pages = self._collect(plan, today)
+                except arxiv.UnexpectedEmptyPageError:
+                    cause = "arXiv sent an empty page in the middle of the results"
+                else:
+                    if papers or plan.stored_newest is None:
+                        return papers, pages
+                    cause = "arXiv answered with no results although papers are stored"
                 if attempt == retries:
                     raise FetchError(f"{cause} (after {retries + 1} tries)")
                 self.session.pause_before_retry(attempt, cause)
         except RequestFailed as error:
             raise FetchError(str(error)) from None
-        except arxiv.UnexpectedEmptyPageError:
-            raise FetchError("arXiv sent an empty page in the middle of the results") from None
         except arxiv.HTTPError as error:
             raise FetchError(f"HTTP {error.status}") from None
         raise AssertionError("unreachable")

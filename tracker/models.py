@@ -87,5 +87,5 @@ class Store:
 
     keywords: dict[str, KeywordRecord] = field(default_factory=dict)
     last_change: str | None = None
-    """Date of the last run that changed anything; the README's "Last update"."""
+    """Date of the last run that changed any keyword's papers; the README's "Last update"."""
     schema: int = STORE_SCHEMA

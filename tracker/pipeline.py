@@ -150,7 +150,13 @@ def fetch_all(config: Config, store: Store, source: Source, today: str,
         report.interrupted = True
     if keywords == store.keywords:
         return store
-    return replace(store, keywords=keywords, last_change=today)
+    papers_changed = any(
+        record.papers != (store.keywords[name].papers if name in store.keywords else ())
+        for name, record in keywords.items()
+    )
+    # "Last update" tells readers when the papers last changed, not when a fetch failed.
+    return replace(store, keywords=keywords,
+                   last_change=today if papers_changed else store.last_change)
 
 
 @dataclass(frozen=True)

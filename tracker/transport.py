@@ -15,7 +15,9 @@ is that session. It adds what a daily unattended run needs:
   are not a complete Atom feed (an HTML error page with status 200, a
   truncated body). ``Retry-After`` is honoured up to a cap; a longer wait
   gives up on that request instead of hammering the server;
-- a descriptive User-Agent.
+- a descriptive User-Agent;
+- nothing but the configured endpoint: redirects are not followed, and the
+  XML parsers resolve no external entities and load nothing from the network.
 
 When it gives up it raises ``RequestFailed`` with one short cause.
 """
@@ -158,6 +160,7 @@ class PoliteSession(requests.Session):
         headers = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
         headers["User-Agent"] = self.policy.user_agent
         kwargs.pop("timeout", None)
+        kwargs.pop("allow_redirects", None)  # never follow: only the configured endpoint
         cause = "no answer"
         for attempt in range(self.policy.retries + 1):
             self._wait_turn(url)
@@ -182,7 +185,8 @@ class PoliteSession(requests.Session):
         give_up = self.clock() + limit
         try:
             response = super().request(method, url, *args, headers=headers,
-                                        timeout=(connect, limit), stream=True, **kwargs)
+                                        timeout=(connect, limit), stream=True,
+                                        allow_redirects=False, **kwargs)
             with response:
                 chunks = []
                 for chunk in response.iter_content(chunk_size=65536):
@@ -209,6 +213,10 @@ class PoliteSession(requests.Session):
         if status in RETRY_STATUSES:
             asked = retry_after_seconds(response.headers.get("Retry-After"))
             return f"HTTP {status}", asked, False
+        if 300 <= status < 400:
+            target = response.headers.get("Location", "elsewhere")
+            raise RequestFailed(f"the endpoint redirects to {target} (HTTP {status}); not "
+                                "followed: set arxiv.endpoint to the address you trust")
         message = api_error_message(response.content)
         if message:
             raise RequestFailed(f"arXiv rejected the query: {message} (HTTP {status})")
