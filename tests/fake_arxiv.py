@@ -152,7 +152,7 @@ class FakeArxiv:
 
     def start(self, port: int = 0) -> FakeArxiv:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = _QuietServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -179,6 +179,11 @@ class FakeArxiv:
             declaration, rest = body.split(b"\n", 1)
             body = declaration + b"\n" + self.doctype.encode() + b"\n" + rest
         return body
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients that are killed or time out mid-request are part of the tests
 
 
 class _Handler(BaseHTTPRequestHandler):

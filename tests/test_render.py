@@ -82,6 +82,14 @@ def test_markers_replace_only_the_text_between_them():
     assert again == text
 
 
+def test_markers_quoted_in_prose_are_text():
+    existing = ("Put `<!-- tracker:start -->` and `<!-- tracker:end -->` in your README.\n\n"
+                "<!-- tracker:start -->\n<!-- tracker:end -->\n")
+    text = readme(config_of("K"), Store(), existing)
+    assert text.startswith(existing.split("\n\n")[0] + "\n\n<!-- tracker:start -->\nLast update")
+    assert text.endswith("| --- | --- | --- | --- |\n\n<!-- tracker:end -->\n")
+
+
 def test_readme_without_markers_is_written_whole():
     text = readme(config_of("K"), Store(), existing="anything at all\n")
     assert text.startswith("# Daily Papers\n")

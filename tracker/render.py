@@ -112,38 +112,45 @@ def paper_list(env: jinja2.Environment, values: dict[str, Any]) -> str:
     return render(env, LIST_TEMPLATE, **values)
 
 
-def find_markers(existing: str) -> tuple[int, int] | None:
-    """Offsets just after the start marker's line and at the end marker, or ``None``.
+def _marker_lines(existing: str, marker: str) -> list[int]:
+    """Offsets of the lines that hold ``marker`` alone (a marker quoted in prose is text)."""
+    offsets, position = [], 0
+    for line in existing.splitlines(keepends=True):
+        if line.strip() == marker:
+            offsets.append(position)
+        position += len(line)
+    return offsets
 
-    Raises ``OutputError`` when the markers are there but unusable, so a
-    README with hand-written text is never overwritten by mistake.
+
+def find_markers(existing: str) -> tuple[int, int] | None:
+    """Offsets just after the start marker's line and at the end marker's line, or ``None``.
+
+    A marker counts only on a line of its own. Raises ``OutputError`` when
+    the markers are there but unusable, so a README with hand-written text is
+    never overwritten by mistake.
     """
-    starts, ends = existing.count(START_MARKER), existing.count(END_MARKER)
-    if starts == 0 and ends == 0:
+    starts, ends = _marker_lines(existing, START_MARKER), _marker_lines(existing, END_MARKER)
+    if not starts and not ends:
         return None
-    if starts != 1 or ends != 1:
+    if len(starts) != 1 or len(ends) != 1:
         raise OutputError(
-            f"the README must hold exactly one {START_MARKER} and one {END_MARKER} "
-            f"(found {starts} and {ends}); fix the markers, nothing was written"
+            f"the README must hold exactly one {START_MARKER} line and one {END_MARKER} line "
+            f"(found {len(starts)} and {len(ends)}); fix the markers, nothing was written"
         )
-    start = existing.index(START_MARKER) + len(START_MARKER)
-    end = existing.index(END_MARKER)
+    (start,), (end,) = starts, ends
     if end < start:
         raise OutputError(f"{END_MARKER} comes before {START_MARKER} in the README; "
                           "nothing was written")
-    newline = existing.find("\n", start, end)
-    return (newline + 1 if newline != -1 else start), end
+    return existing.index("\n", start) + 1, end  # the end marker is on a later line
 
 
 def readme_text(env: jinja2.Environment, values: dict[str, Any], existing: str | None) -> str:
-    """The new README: the whole file, or only the part between the markers of ``existing``."""
+    """The new README: the whole file, or only the lines between the markers of ``existing``."""
     if existing is not None:
         span = find_markers(existing)
         if span is not None:
             start, end = span
-            body = paper_list(env, values)
-            separator = "" if existing[start - 1 : start] == "\n" else "\n"
-            return existing[:start] + separator + body + existing[end:]
+            return existing[:start] + paper_list(env, values) + existing[end:]
     return full_readme(env, values)
 
 
