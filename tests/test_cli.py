@@ -161,3 +161,16 @@ def test_docs_cover_every_command_and_option():
             section = docs
         for option in options:
             assert f"`{option}" in section, f"{command or 'tracker'} {option} is not documented"
+
+
+def test_running_in_this_repository_keeps_its_documentation(project: Project, fake_arxiv):
+    own = (REPO / "README.md").read_text(encoding="utf-8")
+    (project.root / "README.md").write_text(own, encoding="utf-8")
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    assert project.tracker("run", "--today", "2026-08-21").code == 0
+    readme = project.read("README.md")
+    before, after = own.split("<!-- tracker:start -->\n"), readme.split("<!-- tracker:start -->\n")
+    assert after[0] == before[0]
+    assert after[1].split("<!-- tracker:end -->")[1] == before[1].split("<!-- tracker:end -->")[1]
+    assert "## Alpha\n| **Title** |" in after[1] and "Title 2608.20000v1" in after[1]
