@@ -137,6 +137,7 @@ class Runner:
         self.tools = root / "tools"
         self.gh_log = root / "gh.jsonl"
         self.runs = 0
+        self.transcript: list[str] = []  # everything the steps printed
         subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main",
                         str(self.origin)], check=True)
         seed = root / "seed"
@@ -221,6 +222,7 @@ class Runner:
                                    step["run"]], cwd=work, env=env, capture_output=True,
                                   text=True, timeout=300)
             results.append((name, done.returncode))
+            self.transcript.extend((done.stdout + done.stderr).splitlines())
             outputs[step.get("id", name)] = dict(
                 line.split("=", 1) for line in output_file.read_text().splitlines() if line)
             failed = done.returncode != 0
@@ -293,6 +295,17 @@ def test_a_new_paper_opens_an_issue_naming_only_it(runner: Runner):
                     "|  |"]
     assert "## Beta" in issues[0]["body"] and "## Alpha" not in issues[0]["body"]
     assert len(runner.origin_log()) == 3
+
+
+def test_the_token_is_never_printed(runner: Runner):
+    import base64
+
+    runner.run_job(runner.checkout())
+    encoded = base64.b64encode(b"x-access-token:fake-token").decode()
+    printed = [line for line in runner.transcript if not line.startswith("::add-mask::")]
+    assert runner.transcript and not [line for line in printed
+                                      if "fake-token" in line or encoded in line]
+    assert f"::add-mask::{encoded}" in runner.transcript  # GitHub hides the encoded form
 
 
 def test_push_is_retried_after_a_rebase_when_main_moved(runner: Runner):
