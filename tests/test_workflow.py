@@ -124,6 +124,7 @@ exec {python} "$@"
 CONFIG = """\
 keywords: [Alpha, Beta]
 arxiv: {delay: 0, backoff: 0, retries: 1}
+issue: {labels: [papers, new arXiv papers]}
 """
 
 
@@ -264,7 +265,10 @@ def test_first_run_pushes_readme_and_store_and_opens_one_issue(runner: Runner):
     issues = [c for c in runner.gh_calls() if c["args"][:2] == ["issue", "create"]]
     assert len(issues) == 1
     args = issues[0]["args"]
-    assert args[args.index("--label") + 1] == "documentation"
+    assert [args[i + 1] for i, arg in enumerate(args) if arg == "--label"] == [
+        "papers", "new arXiv papers"]
+    created = [c["args"] for c in runner.gh_calls() if c["args"][:2] == ["label", "create"]]
+    assert created == [["label", "create", "papers"], ["label", "create", "new arXiv papers"]]
     assert re.fullmatch(r"Latest 15 Papers - \w+ \d\d, \d{4}", args[args.index("--title") + 1])
     body = issues[0]["body"]
     assert body.startswith("**Please check the [Github](https://github.com/me/papers) page")
