@@ -103,7 +103,7 @@ def _local_row(timing: Timing, memory_target: float | None = None) -> list[str]:
     parts = ", ".join(f"{name} {seconds:.3f}" for name, seconds in timing.parts)
     verdicts = [] if timing.target is None else [
         f"{_verdict(timing.wall < timing.target)} (< {timing.target:g} s)"]
-    if memory_target is not None and timing.peak_rss is not None:
+    if memory_target is not None and timing.target is not None and timing.peak_rss is not None:
         verdicts.append(f"{_verdict(timing.peak_rss < memory_target)} "
                         f"(< {memory_target / 1e6:.0f} MB)")
     return [f"{timing.label} (steps: {parts})" if parts else timing.label,
