@@ -6,11 +6,14 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_paper
 from tracker.errors import LockBusyError, StoreError
-from tracker.models import STORE_SCHEMA, KeywordRecord, Store
+from tracker.models import STORE_SCHEMA, KeywordRecord, Paper, Store
 from tracker.store import (
+    atomic_write,
     backup_path,
     dumps,
     load_store,
@@ -18,6 +21,7 @@ from tracker.store import (
     save_store,
     store_lock,
 )
+from tracker.store_json import loads, store_to_json
 
 
 def sample_store() -> Store:
@@ -32,6 +36,13 @@ def sample_store() -> Store:
         },
         last_change="2026-08-21",
     )
+
+
+def one_paper_store(**changes: object) -> str:
+    """A store's text with one paper whose fields are changed (damaged) as given."""
+    paper = json.loads(dumps(sample_store()))["keywords"]["Zeta"]["papers"][0]
+    return json.dumps({"schema": STORE_SCHEMA, "keywords": {"K": {"papers": [
+        {**paper, **changes}]}}})
 
 
 def test_round_trip_and_layout(tmp_path):
@@ -75,6 +86,10 @@ def test_saving_keeps_the_previous_store_as_backup(tmp_path):
      "not a tracker store: keywords.K.papers[0]: missing version"),
     ('{"schema": 1, "keywords": {"K": {"papers": [], "last_error": 5}}}',
      "keywords.K.last_error: unexpected value 5"),
+    *[(one_paper_store(**{key: value}), f"keywords.K.papers[0].{key}: unexpected value {shown}")
+      for key, value, shown in (("version", True, "True"), ("notified_version", True, "True"),
+                                ("authors", ["A", 1], "1"), ("comment", 5, "5"),
+                                ("title", None, "None"), ("categories", "cs.LG", "'cs.LG'"))],
 ])
 def test_damaged_store_is_named_never_overwritten_and_recovery_is_explained(tmp_path, content,
                                                                             problem):
@@ -157,3 +172,33 @@ def test_schema_1_store_is_migrated_with_every_paper_counted_as_announced(tmp_pa
                                                                      "2026-08-03")
     save_store(path, store)
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == STORE_SCHEMA
+
+
+# Text that JSON must escape (quotes, backslashes, control characters) next to text it must not.
+_TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('"\\\n\t\x00\x1f/'),
+                max_size=12)
+_OPTIONAL = st.none() | _TEXT
+_PAPERS = st.builds(Paper, id=_TEXT, version=st.integers(1, 99), title=_TEXT,
+                    authors=st.lists(_TEXT, max_size=3).map(tuple), abstract=_TEXT,
+                    comment=_OPTIONAL, categories=st.lists(_TEXT, max_size=3).map(tuple),
+                    primary_category=_TEXT, published=_TEXT, updated=_TEXT, first_seen=_TEXT,
+                    notified_version=st.none() | st.integers(1, 99))
+_RECORDS = st.builds(KeywordRecord, papers=st.lists(_PAPERS, max_size=3).map(tuple),
+                     query=_OPTIONAL, categories=st.none() | st.lists(_TEXT, max_size=2).map(tuple),
+                     last_success=_OPTIONAL, last_error=_OPTIONAL, failing_since=_OPTIONAL)
+_STORES = st.builds(Store, keywords=st.dictionaries(_TEXT, _RECORDS, max_size=3),
+                    last_change=_OPTIONAL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(store=_STORES)
+def test_store_text_is_what_json_dumps_writes_and_reads_back(store):
+    text = dumps(store)
+    assert text == json.dumps(store_to_json(store), indent=2, ensure_ascii=False) + "\n"
+    assert loads(text) == store
+
+
+def test_a_long_text_is_written_whole_a_slice_at_a_time(tmp_path):
+    text = ("é|" * 700 + "\n") * 1000  # 1.4 million characters: more than one slice
+    atomic_write(tmp_path / "README.md", text)
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == text

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_paper
 from tracker import render, text
@@ -71,3 +75,56 @@ def comment_cell(comment: str | None) -> str:
 ])
 def test_comment_rule_at_0_20_and_21_characters(comment, cell):
     assert comment_cell(comment) == cell
+
+
+def escape_one_character_at_a_time(raw: str, *, title: bool) -> str:
+    """The escaping rules applied character by character: the plain statement of what
+    ``text._escape`` does with a regular expression, to check it against."""
+    if not raw:
+        return ""
+    escape_ticks = "`" in raw and text._opens_code_span(raw)
+    out: list[str] = []
+    pending = 0
+    for index, ch in enumerate(raw):
+        if ch == "\\":
+            pending += 1
+            continue
+        replacement = text._replacement(raw, index, ch, title=title, escape_ticks=escape_ticks)
+        out.append("\\" * pending + ch if replacement is None else "\\" * (2 * pending)
+                   + replacement)
+        pending = 0
+    return "".join(out) + "\\" * (2 * pending)
+
+
+# Text made of the pieces that escaping cares about, so that every rule meets every other.
+_MARKUP = st.lists(
+    st.sampled_from([*"ab \\|<>&#;[]()`!x0", "&amp;", "&#60;", "&#x3C;", "&copy;", "&nosuch;",
+                     "``", "\\\\", "](", "$x_i$", "é"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_MARKUP, title=st.booleans())
+def test_escaping_matches_the_character_by_character_rules(raw, title):
+    assert text._escape(raw, title=title) == escape_one_character_at_a_time(raw, title=title)
+
+
+def clean_one_character_at_a_time(raw: str) -> str:
+    """The clean-up rules in their plain order (drop invisible characters, then collapse
+    whitespace), to check ``text.clean`` against."""
+    kept = "".join(ch for ch in raw if not text._is_invisible(ch))
+    return " ".join(re.split(r"\s+", kept.strip())).strip()
+
+
+_MESSY = st.lists(
+    st.sampled_from([*"ab é", "\n  ", "\t", "\r\n", "\x00", "\x07", "\x1c", "\x85", "\xa0",
+                     "\u2028", "\u200b", "\ud800", "\ufffe", "\U0010ffff", "\x7f", "\x9f"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_MESSY | st.text(max_size=30))
+def test_clean_matches_the_plain_rules(raw):
+    assert text.clean(raw) == clean_one_character_at_a_time(raw)

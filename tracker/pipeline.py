@@ -164,7 +164,6 @@ class Outputs:
     """Everything a run writes besides the store, rendered before anything is written."""
 
     readme: str
-    readme_before: str | None
     issues: list[str]
 
 
@@ -172,15 +171,15 @@ def render_outputs(config: Config, store: Store, today: str) -> Outputs:
     """Render the README and the issue files from the store alone (no writes)."""
     env = render.environment(config.paths.templates)
     values = render.readme_values(config, store, today)
-    existing = read_text(config.paths.readme)
-    readme = render.readme_text(env, values, existing)
+    frame = render.readme_frame(read_text(config.paths.readme))
+    readme = render.framed_readme(env, values, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
     issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
-    return Outputs(readme, existing, issues)
+    return Outputs(readme, issues)
 
 
 def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
@@ -215,7 +214,6 @@ def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
             save_store(path, store)
             report.store_changed = True
         if outputs is not None:
-            report.readme_changed = write_if_changed(config.paths.readme, outputs.readme,
-                                                     outputs.readme_before)
+            report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
     report.seconds = time.monotonic() - started
     return report

@@ -9,6 +9,8 @@ from tracker.errors import OutputError
 from tracker.store import atomic_write
 
 ISSUE_PATTERN = "issue-*.md"
+_SLICE = 1 << 20
+"""Characters compared at a time."""
 
 
 def read_text(path: Path) -> str | None:
@@ -20,11 +22,28 @@ def read_text(path: Path) -> str | None:
         raise OutputError(f"{path}: cannot read: {error}") from None
 
 
-def write_if_changed(path: Path, text: str, existing: str | None = None) -> bool:
+def _holds(path: Path, text: str) -> bool:
+    """True when the file reads as ``text`` (as ``read_text`` would read it).
+
+    Compared a slice at a time, so that a large README is never in memory
+    twice; the file is read in text mode, as ``read_text`` reads it.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for start in range(0, len(text), _SLICE):
+                piece = text[start : start + _SLICE]
+                if handle.read(len(piece)) != piece:
+                    return False
+            return handle.read(1) == ""
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError) as error:
+        raise OutputError(f"{path}: cannot read: {error}") from None
+
+
+def write_if_changed(path: Path, text: str) -> bool:
     """Write ``text`` atomically unless the file already holds it; report whether it changed."""
-    if existing is None:
-        existing = read_text(path)
-    if existing == text:
+    if _holds(path, text):
         return False
     try:
         atomic_write(path, text)

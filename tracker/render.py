@@ -144,14 +144,41 @@ def find_markers(existing: str) -> tuple[int, int] | None:
     return existing.index("\n", start) + 1, end  # the end marker is on a later line
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What an existing README with the markers keeps: everything outside the list."""
+
+    head: str
+    """Up to and including the start marker's line."""
+    tail: str
+    """From the end marker on."""
+
+
+def readme_frame(existing: str | None) -> Frame | None:
+    """The frame of ``existing`` when it has the markers; ``None``: write the whole README.
+
+    Only the frame is kept while the list is rendered, not the whole old
+    README, which for many keywords is as large as the new one.
+    """
+    if existing is None:
+        return None
+    span = find_markers(existing)
+    if span is None:
+        return None
+    start, end = span
+    return Frame(existing[:start], existing[end:])
+
+
+def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None) -> str:
+    """The new README: the whole file, or the list of papers set into ``frame``."""
+    if frame is None:
+        return full_readme(env, values)
+    return frame.head + paper_list(env, values) + frame.tail
+
+
 def readme_text(env: jinja2.Environment, values: dict[str, Any], existing: str | None) -> str:
     """The new README: the whole file, or only the lines between the markers of ``existing``."""
-    if existing is not None:
-        span = find_markers(existing)
-        if span is not None:
-            start, end = span
-            return existing[:start] + paper_list(env, values) + existing[end:]
-    return full_readme(env, values)
+    return framed_readme(env, values, readme_frame(existing))
 
 
 def long_date(day: str) -> str:

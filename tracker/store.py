@@ -1,9 +1,6 @@
-"""The JSON store: reading, checking, migrating and writing ``data/papers.json``.
+"""The JSON store file ``data/papers.json``: reading, writing, and the lock of a run.
 
-The file is committed by the GitHub Action, so it is written to diff well:
-keywords in name order, papers newest first, each paper's fields together in
-a fixed order, two-space indentation, UTF-8 text (not ``\\u`` escapes) and a
-final newline. Serialising the same store twice gives the same bytes.
+Its layout, checks and migrations are in ``store_json``.
 
 Writes are atomic: the new text goes to a temporary file in the same folder,
 is flushed and fsynced, and then renamed over the old file, so a reader (or a
@@ -17,169 +14,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from tracker.errors import LockBusyError, StoreError
-from tracker.models import STORE_SCHEMA, KeywordRecord, Paper, Store
+from tracker.models import STORE_SCHEMA, Store
+from tracker.store_json import MalformedStore, StoreTooNew, dump_chunks, dumps, loads
 
-_PAPER_FIELDS = (
-    "id", "version", "title", "authors", "abstract", "comment", "categories",
-    "primary_category", "published", "updated", "abs_url", "pdf_url", "first_seen",
-    "notified_version",
-)
+__all__ = ["atomic_write", "backup_path", "dumps", "load_store", "lock_path",
+           "remove_stale_temporaries", "save_store", "store_lock"]
 
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
-
-
-# --- serialising ---
-
-
-def paper_to_json(paper: Paper) -> dict[str, Any]:
-    return {
-        "id": paper.id,
-        "version": paper.version,
-        "title": paper.title,
-        "authors": list(paper.authors),
-        "abstract": paper.abstract,
-        "comment": paper.comment,
-        "categories": list(paper.categories),
-        "primary_category": paper.primary_category,
-        "published": paper.published,
-        "updated": paper.updated,
-        "abs_url": paper.abs_url,
-        "pdf_url": paper.pdf_url,
-        "first_seen": paper.first_seen,
-        "notified_version": paper.notified_version,
-    }
-
-
-def store_to_json(store: Store) -> dict[str, Any]:
-    keywords = {}
-    for name in sorted(store.keywords):
-        record = store.keywords[name]
-        keywords[name] = {
-            "query": record.query,
-            "categories": None if record.categories is None else list(record.categories),
-            "last_success": record.last_success,
-            "last_error": record.last_error,
-            "failing_since": record.failing_since,
-            "papers": [paper_to_json(paper) for paper in record.papers],
-        }
-    return {"schema": STORE_SCHEMA, "last_change": store.last_change, "keywords": keywords}
-
-
-def dumps(store: Store) -> str:
-    return json.dumps(store_to_json(store), indent=2, ensure_ascii=False) + "\n"
-
-
-# --- parsing ---
-
-
-class _Malformed(Exception):
-    pass
-
-
-class _TooNew(Exception):
-    pass
-
-
-def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise _Malformed(f"{where}: unexpected value {value!r}")
-    return value
-
-
-def _optional_text(value: Any, where: str) -> str | None:
-    return None if value is None else _expect(value, str, where)
-
-
-def _text_tuple(value: Any, where: str) -> tuple[str, ...]:
-    items = _expect(value, list, where)
-    return tuple(_expect(item, str, where) for item in items)
-
-
-def paper_from_json(data: Any, where: str) -> Paper:
-    data = _expect(data, dict, where)
-    missing = [name for name in _PAPER_FIELDS if name not in data]
-    if missing:
-        raise _Malformed(f"{where}: missing {', '.join(missing)}")
-    return Paper(
-        id=_expect(data["id"], str, f"{where}.id"),
-        version=_expect(data["version"], int, f"{where}.version"),
-        title=_expect(data["title"], str, f"{where}.title"),
-        authors=_text_tuple(data["authors"], f"{where}.authors"),
-        abstract=_expect(data["abstract"], str, f"{where}.abstract"),
-        comment=_optional_text(data["comment"], f"{where}.comment"),
-        categories=_text_tuple(data["categories"], f"{where}.categories"),
-        primary_category=_expect(data["primary_category"], str, f"{where}.primary_category"),
-        published=_expect(data["published"], str, f"{where}.published"),
-        updated=_expect(data["updated"], str, f"{where}.updated"),
-        first_seen=_expect(data["first_seen"], str, f"{where}.first_seen"),
-        notified_version=(None if data["notified_version"] is None else
-                          _expect(data["notified_version"], int, f"{where}.notified_version")),
-    )
-
-
-def record_from_json(data: Any, where: str) -> KeywordRecord:
-    data = _expect(data, dict, where)
-    papers = _expect(data.get("papers", []), list, f"{where}.papers")
-    categories = data.get("categories")
-    return KeywordRecord(
-        papers=tuple(paper_from_json(p, f"{where}.papers[{i}]") for i, p in enumerate(papers)),
-        query=_optional_text(data.get("query"), f"{where}.query"),
-        categories=None if categories is None else _text_tuple(categories, f"{where}.categories"),
-        last_success=_optional_text(data.get("last_success"), f"{where}.last_success"),
-        last_error=_optional_text(data.get("last_error"), f"{where}.last_error"),
-        failing_since=_optional_text(data.get("failing_since"), f"{where}.failing_since"),
-    )
-
-
-def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """Schema 2 records which version of each paper was last notified.
-
-    Schema 1 trackers wrote the newest papers into the issue file on every
-    run, so every stored paper counts as announced.
-    """
-    for record in data.get("keywords", {}).values():
-        for paper in record.get("papers", []) if isinstance(record, dict) else []:
-            if isinstance(paper, dict):
-                paper.setdefault("notified_version", paper.get("version"))
-    return {**data, "schema": 2}
-
-
-# Upgrades from older layouts, keyed by the version they upgrade from; each
-# returns the layout of the next version.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
-
-
-def store_from_json(data: Any) -> Store:
-    """Build a ``Store`` from parsed JSON, migrating older layouts; raises ``_Malformed``."""
-    data = _expect(data, dict, "top level")
-    schema = data.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-        raise _Malformed(f"no valid schema version (found {schema!r})")
-    if schema > STORE_SCHEMA:
-        raise _TooNew(f"store schema {schema} is newer than this tracker understands "
-                      f"({STORE_SCHEMA})")
-    while schema < STORE_SCHEMA:
-        data = MIGRATIONS[schema](data)
-        schema += 1
-    keywords = _expect(data.get("keywords", {}), dict, "keywords")
-    return Store(
-        keywords={
-            name: record_from_json(record, f"keywords.{name}") for name, record in keywords.items()
-        },
-        last_change=_optional_text(data.get("last_change"), "last_change"),
-    )
-
-
-# --- files ---
 
 
 def _recovery_hint(path: Path) -> str:
@@ -210,12 +59,12 @@ def load_store(path: Path) -> Store:
     except (OSError, UnicodeDecodeError) as error:
         raise StoreError(f"{path}: cannot read the store: {error}") from None
     try:
-        return store_from_json(json.loads(text))
+        return loads(text)
     except json.JSONDecodeError as error:
         problem = f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-    except _Malformed as error:
+    except MalformedStore as error:
         problem = f"not a tracker store: {error}"
-    except _TooNew as error:
+    except StoreTooNew as error:
         raise StoreError(
             f"{path}: {error}; upgrade the tracker (pip install -U) so that an older one "
             "never rewrites it"
@@ -226,13 +75,28 @@ def load_store(path: Path) -> Store:
     )
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix."""
+_SLICE = 1 << 20
+"""Characters encoded at a time when a long text is written."""
+
+
+def _slices(text: str) -> Iterator[str]:
+    for start in range(0, len(text), _SLICE):
+        yield text[start : start + _SLICE]
+
+
+def atomic_write(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+
+    ``text`` is a string or an iterable of strings (written as they come). A
+    long string is written a slice at a time: the file object would otherwise
+    encode all of it at once, a second copy of a 20 MB README in memory.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for chunk in _slices(text) if isinstance(text, str) else text:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -273,7 +137,7 @@ def _keep_backup(path: Path) -> None:
 
 def save_store(path: Path, store: Store) -> None:
     _keep_backup(path)
-    atomic_write(path, dumps(replace(store, schema=STORE_SCHEMA)))
+    atomic_write(path, dump_chunks(replace(store, schema=STORE_SCHEMA)))
 
 
 def remove_stale_temporaries(path: Path) -> None:

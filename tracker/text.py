@@ -29,7 +29,6 @@ import re
 import unicodedata
 from html.entities import html5
 
-_WHITESPACE = re.compile(r"\s+")
 _NUMERIC_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
 _BACKTICK_RUN = re.compile(r"`+")
@@ -47,12 +46,20 @@ def clean(text: str | None) -> str:
     """Collapse every run of whitespace to one space and drop invisible characters.
 
     This is the text a reader is meant to see, before markdown escaping.
+    Whitespace is collapsed first: arXiv wraps long abstracts with newlines,
+    which are not printable, and checking the collapsed text keeps the slow
+    character-by-character pass for the rare text that holds something to drop.
     """
     if not text:
         return ""
-    if not text.isprintable():
-        text = "".join(ch for ch in text if not _is_invisible(ch))
-    return " ".join(_WHITESPACE.split(text.strip())).strip()
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text  # already clean: the only whitespace is single spaces between words
+    collapsed = " ".join(text.split())
+    if collapsed.isprintable():
+        return collapsed
+    # Dropping characters other than whitespace leaves the word boundaries as they were.
+    kept = "".join(ch for ch in collapsed if not _is_invisible(ch))
+    return " ".join(kept.split())
 
 
 def _starts_reference(text: str, index: int) -> bool:
@@ -69,27 +76,62 @@ def _opens_code_span(text: str) -> bool:
     return any(length in lengths[i + 1 :] for i, length in enumerate(lengths))
 
 
+_SPECIAL = "\\|<&[]`"
+"""The characters escaping looks at: a backslash, and those that may need an escape."""
+
+
+def _special_positions(text: str) -> list[int]:
+    """Where the characters of ``_SPECIAL`` are, in order.
+
+    ``str.find`` skips the ordinary text (nearly all of an abstract) at C
+    speed, many times faster than a regular expression or a loop over every
+    character, which keeps rendering 10,000 rows quick.
+    """
+    positions = []
+    for ch in _SPECIAL:
+        index = text.find(ch)
+        while index != -1:
+            positions.append(index)
+            index = text.find(ch, index + 1)
+    positions.sort()
+    return positions
+
+
 def _escape(text: str, *, title: bool) -> str:
-    """Escape already-cleaned text (see the module docstring)."""
-    if not text:
-        return ""
+    """Escape already-cleaned text (see the module docstring).
+
+    Only the characters of ``_SPECIAL`` are visited; the text between them
+    is copied in slices.
+    """
+    positions = _special_positions(text)
+    if not positions:
+        return text
     escape_ticks = "`" in text and _opens_code_span(text)
     out: list[str] = []
-    pending_backslashes = 0
-    for index, ch in enumerate(text):
+    copied = 0  # text[:copied] is in ``out``
+    run = -1  # where the backslash run just before the current character starts; -1: none
+    previous = -2
+    for index in positions:
+        if index != previous + 1:
+            run = -1  # an ordinary character came between: the run stays as it is
+        previous = index
+        ch = text[index]
         if ch == "\\":
-            pending_backslashes += 1
+            run = index if run == -1 else run
             continue
         replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
-        if replacement is None:
-            out.append("\\" * pending_backslashes + ch)
-        else:
+        if replacement is not None:
             # Backslashes right before an escape would otherwise escape the escape.
-            out.append("\\" * (2 * pending_backslashes) + replacement)
-        pending_backslashes = 0
-    # The template puts markup right after every cell, so a trailing backslash
-    # run would escape it.
-    out.append("\\" * (2 * pending_backslashes))
+            start = index if run == -1 else run
+            out += (text[copied:start], "\\" * (2 * (index - start)), replacement)
+            copied = index + 1
+        run = -1
+    if run != -1 and previous == len(text) - 1:
+        # The template puts markup right after every cell, so a trailing
+        # backslash run would escape it.
+        out += (text[copied:run], "\\" * (2 * (len(text) - run)))
+        copied = len(text)
+    out.append(text[copied:])
     return "".join(out)
 
 

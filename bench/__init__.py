@@ -1,0 +1,1 @@
+"""The performance benchmark of the tracker (run ``python bench/run.py``)."""
