@@ -230,3 +230,16 @@ def test_external_entities_and_links_in_a_feed_load_nothing(project: Project, fa
     assert result.code == 0, result.err
     (title,) = [p["title"] for p in stored(project, "Beta") if p["id"] == "2608.99999"]
     assert title == "Entity &ext; here"  # kept as text, never resolved
+
+
+def test_filtered_out_papers_newer_than_the_store_are_not_paged_past_daily(project: Project,
+                                                                            fake_arxiv):
+    project.write_config(CONFIG.format(timeout=2, budget=60))
+    math = [dict(e, categories=["math.PR"]) for e in papers("3", 19, 8)]  # the newest results
+    fake_arxiv.feeds = {ALPHA: math + papers("1", 18, 3), BETA: papers("2", 19, 3)}
+    assert project.tracker("run", "--today", "2026-08-20").code == 0
+    assert len(stored(project, "Alpha")) == 3
+    for day in ("2026-08-21", "2026-08-22"):
+        fake_arxiv.requests.clear()
+        assert project.tracker("run", "--today", day).code == 0
+        assert [r.query for r in fake_arxiv.requests] == [ALPHA, BETA]  # one request each

@@ -119,3 +119,22 @@ def test_failure_keeps_papers_and_records_when_failing_began():
                                       exclude=[], limit=100, today="2026-08-23")
     assert recovered.last_error is None and recovered.failing_since is None
     assert recovered.last_success == "2026-08-23"
+
+
+def test_newest_result_seen_is_recorded_only_with_another_change():
+    kept = make_paper("2608.00001", updated=t(10))
+    filtered = make_paper("2608.00002", updated=t(12), categories=("math.PR",))
+    record, _ = record_after_fetch(KeywordRecord(), [filtered, kept], query="q",
+                                   categories=["cs"], exclude=[], limit=100, today="2026-08-21")
+    assert record.papers == (kept,) and record.seen_newest == t(12)
+    newer_filtered = make_paper("2608.00003", updated=t(14), categories=("math.PR",))
+    again, _ = record_after_fetch(record, [newer_filtered, filtered, kept], query="q",
+                                  categories=["cs"], exclude=[], limit=100, today="2026-08-22")
+    assert again == record  # nothing kept changed: the store stays byte-identical
+    news = make_paper("2608.00004", updated=t(13))
+    later, _ = record_after_fetch(record, [newer_filtered, news, kept], query="q",
+                                  categories=["cs"], exclude=[], limit=100, today="2026-08-23")
+    assert later.seen_newest == t(14) and later.last_success == "2026-08-23"
+    other, _ = record_after_fetch(later, [kept], query="other", categories=["cs"], exclude=[],
+                                  limit=100, today="2026-08-24")
+    assert other.seen_newest == t(10)  # a new query starts afresh

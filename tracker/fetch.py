@@ -56,17 +56,18 @@ class FetchResult:
 
 
 def plan_fetch(query: str, limit: int, stored: Sequence[Paper], *, incremental: bool,
-               first_page: int, typical_new: int = 0) -> FetchPlan:
+               first_page: int, typical_new: int = 0, seen_newest: str | None = None) -> FetchPlan:
     """Choose page size and stop point for one keyword (pure).
 
     ``typical_new`` is how many papers a recent day brought; the first page
     holds twice that (at least ``first_page``), so that a normal day takes
-    one request.
+    one request. Paging stops at the newest stored paper, or at
+    ``seen_newest`` (the newest result seen, kept or not) when that is newer.
     """
     if not incremental or not stored:
         return FetchPlan(query=query, limit=limit, page_size=min(limit, MAX_PAGE))
     page = min(limit, max(first_page, 2 * typical_new))
-    newest = max(paper.updated for paper in stored)
+    newest = max(max(paper.updated for paper in stored), seen_newest or "")
     return FetchPlan(query=query, limit=limit, page_size=page, stored_newest=newest)
 
 

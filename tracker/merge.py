@@ -118,11 +118,12 @@ def record_after_fetch(
     When the query or the category filter changed since the papers were
     stored, the fetch was a full one and replaces them: papers it no longer
     returns are dropped, papers it returns again keep their ``first_seen``.
-    ``last_success`` moves only when the record changes, so a day with
-    nothing new leaves the store byte-identical.
+    ``last_success`` and ``seen_newest`` move only when the record changes
+    otherwise, so a day with nothing new leaves the store byte-identical.
     """
     fetched_ids = {paper.id for paper in fetched}
-    base = record.papers if same_selection(record, query, categories) else tuple(
+    same = same_selection(record, query, categories)
+    base = record.papers if same else tuple(
         paper for paper in record.papers if paper.id in fetched_ids
     )
     result = merge(select(base, categories, exclude), select(fetched, categories, exclude), limit)
@@ -135,7 +136,10 @@ def record_after_fetch(
         failing_since=None,
     )
     if updated != record:
-        updated = replace(updated, last_success=today)
+        newest = max((paper.updated for paper in fetched), default=None)
+        previous = record.seen_newest if same else None  # another query saw other papers
+        seen = max(filter(None, (newest, previous)), default=None)
+        updated = replace(updated, last_success=today, seen_newest=seen)
     return updated, result
 
 

@@ -79,6 +79,14 @@ class KeywordRecord:
     """Cause of the last failed fetch; cleared by a success."""
     failing_since: str | None = None
     """Date of the first failure in the current run of failures; cleared by a success."""
+    seen_newest: str | None = None
+    """The newest ``updated`` arXiv returned for the query, papers filtered out included.
+
+    An incremental fetch stops at it as well as at the newest stored paper,
+    so that filtered-out papers newer than everything stored are not paged
+    past every day. It is recorded only together with another change to the
+    record, so it never changes the store on its own.
+    """
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,11 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
 
     query = keyword.search_query
     categories = config.categories_for(keyword)
-    stored = record.papers if same_selection(record, query, categories) else ()
+    same = same_selection(record, query, categories)
+    stored = record.papers if same else ()
     plan = plan_fetch(query, config.max_papers, stored, incremental=config.arxiv.incremental,
-                      first_page=config.arxiv.first_page, typical_new=typical_new(stored))
+                      first_page=config.arxiv.first_page, typical_new=typical_new(stored),
+                      seen_newest=record.seen_newest if same else None)
     started = time.monotonic()
     try:
         result = source.fetch(plan, today)

@@ -59,6 +59,7 @@ def store_to_json(store: Store) -> dict[str, Any]:
             "last_success": record.last_success,
             "last_error": record.last_error,
             "failing_since": record.failing_since,
+            "seen_newest": record.seen_newest,
             "papers": [paper_to_json(paper) for paper in record.papers],
         }
     return {"schema": STORE_SCHEMA, "last_change": store.last_change, "keywords": keywords}
@@ -111,6 +112,7 @@ def _record_text(record: KeywordRecord) -> str:
             f'      "last_success": {_optional(record.last_success)},\n'
             f'      "last_error": {_optional(record.last_error)},\n'
             f'      "failing_since": {_optional(record.failing_since)},\n'
+            f'      "seen_newest": {_optional(record.seen_newest)},\n'
             f'      "papers": {papers}\n    }}')
 
 
@@ -225,6 +227,7 @@ def record_from_json(data: Any, where: str) -> KeywordRecord:
         last_success=_optional_text(data.get("last_success"), f"{where}.last_success"),
         last_error=_optional_text(data.get("last_error"), f"{where}.last_error"),
         failing_since=_optional_text(data.get("failing_since"), f"{where}.failing_since"),
+        seen_newest=_optional_text(data.get("seen_newest"), f"{where}.seen_newest"),
     )
 
 
