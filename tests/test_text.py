@@ -71,3 +71,40 @@ def comment_cell(comment: str | None) -> str:
 ])
 def test_comment_rule_at_0_20_and_21_characters(comment, cell):
     assert comment_cell(comment) == cell
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [
+    # A backslash makes the first backtick literal; the one left still pairs with the last.
+    ("\\``a`", "\\\\\\`\\`a\\`"),
+    # ... and with nothing to pair with, the backticks stay as they are.
+    ("\\`0`", "\\`0`"),
+])
+def test_backticks_after_a_backslash_open_a_code_span_one_shorter(raw, escaped):
+    assert text.cell(raw) == escaped
+
+
+@pytest.mark.parametrize(("comment", "summary"), [
+    # The prefix's backtick would pair with the full comment's and swallow </summary><p>.
+    ("`<script>alert(1)</script>", "\\`&lt;scr..."),
+    # The prefix's open "*" would be closed by the full comment's third "*".
+    ("ab *c* d* efghijklmnop", "ab \\*c..."),
+    ("a_b~c `defghijklmnopqrstu", "a\\_b\\~c..."),
+])
+def test_folded_comment_prefix_escapes_backticks_and_emphasis(comment, summary):
+    assert comment_cell(comment).startswith(f"<details><summary>{summary}</summary><p>")
+
+
+@pytest.mark.parametrize(("name", "escaped"), [
+    ("C #", "C \\#"),  # CommonMark would drop " #" as the closing sequence
+    ("a ##", "a #\\#"),
+    ("#", "\\#"),
+    ("C#", "C#"),  # not a closing sequence: unchanged
+    ("a \\#", "a \\#"),
+    ("Time Series", "Time Series"),
+])
+def test_heading_keeps_a_final_hash_run(name, escaped):
+    assert text.heading(name) == escaped
+    env = render.environment(None)
+    values = {"sections": [render.Section(name, ())], "last_update": "2026-08-21",
+              "max_papers": 100}
+    assert f"\n## {escaped}\n" in render.paper_list(env, values)

@@ -16,6 +16,13 @@ GitHub today:
   a ``]`` directly before ``(`` is, so no link or image can form;
 - backticks are escaped only when they would open a code span, where the
   escapes above would show literally;
+- a folded comment's first characters (``cell_prefix``) share a cell with the
+  full comment, which starts with the same characters, so a backtick or an
+  emphasis character there could pair with one in the full comment and wrap
+  the template's own ``</summary><p>``: in that prefix, every backtick and
+  every ``*``, ``_`` and ``~`` is escaped;
+- in a heading (``heading``), a final ``#`` that CommonMark would take for
+  the optional closing ``#`` run is escaped, so ``C #`` does not show as ``C``;
 - a backslash run directly before any of these escapes, or at the very end,
   is doubled, so it cannot swallow the escape or the markup that follows;
 - control characters (other than whitespace), lone surrogates and Unicode
@@ -32,7 +39,8 @@ from html.entities import html5
 _WHITESPACE = re.compile(r"\s+")
 _NUMERIC_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
-_BACKTICK_RUN = re.compile(r"`+")
+_BACKTICK_RUN = re.compile(r"(\\*)(`+)")
+_EMPHASIS = "*_~"
 
 
 def _is_invisible(ch: str) -> bool:
@@ -64,23 +72,41 @@ def _starts_reference(text: str, index: int) -> bool:
 
 
 def _opens_code_span(text: str) -> bool:
-    """True when some backtick run is closed by a later run of the same length (CommonMark)."""
-    lengths = [len(run) for run in _BACKTICK_RUN.findall(text)]
-    return any(length in lengths[i + 1 :] for i, length in enumerate(lengths))
+    """True when some backtick run is closed by a later run of the same length (CommonMark).
+
+    A run after an odd number of backslashes begins with an escaped, literal
+    backtick, so it opens a span one backtick shorter: a backslash, two
+    backticks, ``a`` and one backtick read as a literal backtick and the span
+    ``a``. A closing run counts whole, since backslashes are literal inside a
+    code span.
+    """
+    runs = [(len(ticks), len(slashes) % 2) for slashes, ticks in _BACKTICK_RUN.findall(text)]
+    return any(length > escaped and any(later == length - escaped for later, _ in runs[i + 1 :])
+               for i, (length, escaped) in enumerate(runs))
 
 
-def _escape(text: str, *, title: bool) -> str:
+def _closing_hashes(text: str) -> bool:
+    """True when ``text`` ends in a ``#`` run that an ATX heading would drop (CommonMark)."""
+    rest = text.rstrip("#")
+    return rest != text and (not rest or rest.endswith(" "))
+
+
+def _escape(text: str, *, title: bool, prefix: bool = False, in_heading: bool = False) -> str:
     """Escape already-cleaned text (see the module docstring)."""
     if not text:
         return ""
-    escape_ticks = "`" in text and _opens_code_span(text)
+    escape_ticks = "`" in text and (prefix or _opens_code_span(text))
+    last_hash = len(text) - 1 if in_heading and _closing_hashes(text) else -1
     out: list[str] = []
     pending_backslashes = 0
     for index, ch in enumerate(text):
         if ch == "\\":
             pending_backslashes += 1
             continue
-        replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
+        if index == last_hash or (prefix and ch in _EMPHASIS):
+            replacement: str | None = "\\" + ch
+        else:
+            replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
         if replacement is None:
             out.append("\\" * pending_backslashes + ch)
         else:
@@ -117,12 +143,18 @@ def cell(text: str | None) -> str:
 
 
 def cell_prefix(text: str | None, length: int) -> str:
-    """The first ``length`` characters of the cleaned text, escaped.
+    """The first ``length`` characters of the cleaned text, escaped as a prefix.
 
     A space at the cut stays, as in the original's folded comments
-    (``<summary>MLHC ...</summary>``).
+    (``<summary>MLHC ...</summary>``). Backticks and emphasis characters are
+    always escaped (see the module docstring).
     """
-    return _escape(clean(text)[:length], title=False)
+    return _escape(clean(text)[:length], title=False, prefix=True)
+
+
+def heading(text: str | None) -> str:
+    """Text for a ``## heading`` line: escaped as a cell, and a closing ``#`` run kept visible."""
+    return _escape(clean(text), title=False, in_heading=True)
 
 
 def title_cell(text: str | None) -> str:
