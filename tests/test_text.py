@@ -77,19 +77,25 @@ def test_comment_rule_at_0_20_and_21_characters(comment, cell):
     assert comment_cell(comment) == cell
 
 
-def escape_one_character_at_a_time(raw: str, *, title: bool) -> str:
+def escape_one_character_at_a_time(raw: str, *, title: bool, prefix: bool = False,
+                                   in_heading: bool = False) -> str:
     """The escaping rules applied character by character: the plain statement of what
     ``text._escape`` does with a regular expression, to check it against."""
     if not raw:
         return ""
-    escape_ticks = "`" in raw and text._opens_code_span(raw)
+    escape_ticks = "`" in raw and (prefix or text._opens_code_span(raw))
+    last_hash = len(raw) - 1 if in_heading and text._closing_hashes(raw) else -1
     out: list[str] = []
     pending = 0
     for index, ch in enumerate(raw):
         if ch == "\\":
             pending += 1
             continue
-        replacement = text._replacement(raw, index, ch, title=title, escape_ticks=escape_ticks)
+        if index == last_hash or (prefix and ch in "*_~"):
+            replacement: str | None = "\\" + ch
+        else:
+            replacement = text._replacement(raw, index, ch, title=title,
+                                            escape_ticks=escape_ticks)
         out.append("\\" * pending + ch if replacement is None else "\\" * (2 * pending)
                    + replacement)
         pending = 0
@@ -98,16 +104,18 @@ def escape_one_character_at_a_time(raw: str, *, title: bool) -> str:
 
 # Text made of the pieces that escaping cares about, so that every rule meets every other.
 _MARKUP = st.lists(
-    st.sampled_from([*"ab \\|<>&#;[]()`!x0", "&amp;", "&#60;", "&#x3C;", "&copy;", "&nosuch;",
+    st.sampled_from([*"ab \\|<>&#;[]()`!x0*_~", "&amp;", "&#60;", "&#x3C;", "&copy;", "&nosuch;",
                      "``", "\\\\", "](", "$x_i$", "é"]),
     max_size=40,
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
-@given(raw=_MARKUP, title=st.booleans())
-def test_escaping_matches_the_character_by_character_rules(raw, title):
-    assert text._escape(raw, title=title) == escape_one_character_at_a_time(raw, title=title)
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(raw=_MARKUP, mode=st.sampled_from(["cell", "title", "prefix", "heading"]))
+def test_escaping_matches_the_character_by_character_rules(raw, mode):
+    options = {"title": mode == "title", "prefix": mode == "prefix",
+               "in_heading": mode == "heading"}
+    assert text._escape(raw, **options) == escape_one_character_at_a_time(raw, **options)
 
 
 def clean_one_character_at_a_time(raw: str) -> str:
@@ -124,7 +132,44 @@ _MESSY = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(raw=_MESSY | st.text(max_size=30))
 def test_clean_matches_the_plain_rules(raw):
     assert text.clean(raw) == clean_one_character_at_a_time(raw)
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [
+    # A backslash makes the first backtick literal; the one left still pairs with the last.
+    ("\\``a`", "\\\\\\`\\`a\\`"),
+    # ... and with nothing to pair with, the backticks stay as they are.
+    ("\\`0`", "\\`0`"),
+])
+def test_backticks_after_a_backslash_open_a_code_span_one_shorter(raw, escaped):
+    assert text.cell(raw) == escaped
+
+
+@pytest.mark.parametrize(("comment", "summary"), [
+    # The prefix's backtick would pair with the full comment's and swallow </summary><p>.
+    ("`<script>alert(1)</script>", "\\`&lt;scr..."),
+    # The prefix's open "*" would be closed by the full comment's third "*".
+    ("ab *c* d* efghijklmnop", "ab \\*c..."),
+    ("a_b~c `defghijklmnopqrstu", "a\\_b\\~c..."),
+])
+def test_folded_comment_prefix_escapes_backticks_and_emphasis(comment, summary):
+    assert comment_cell(comment).startswith(f"<details><summary>{summary}</summary><p>")
+
+
+@pytest.mark.parametrize(("name", "escaped"), [
+    ("C #", "C \\#"),  # CommonMark would drop " #" as the closing sequence
+    ("a ##", "a #\\#"),
+    ("#", "\\#"),
+    ("C#", "C#"),  # not a closing sequence: unchanged
+    ("a \\#", "a \\#"),
+    ("Time Series", "Time Series"),
+])
+def test_heading_keeps_a_final_hash_run(name, escaped):
+    assert text.heading(name) == escaped
+    env = render.environment(None)
+    values = {"sections": [render.Section(name, ())], "last_update": "2026-08-21",
+              "max_papers": 100}
+    assert f"\n## {escaped}\n" in render.paper_list(env, values)

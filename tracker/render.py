@@ -41,7 +41,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(clean=text.clean, cell=text.cell, cell_prefix=text.cell_prefix,
-                       title_cell=text.title_cell)
+                       title_cell=text.title_cell, heading=text.heading)
     return env
 
 

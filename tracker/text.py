@@ -16,6 +16,13 @@ GitHub today:
   a ``]`` directly before ``(`` is, so no link or image can form;
 - backticks are escaped only when they would open a code span, where the
   escapes above would show literally;
+- a folded comment's first characters (``cell_prefix``) share a cell with the
+  full comment, which starts with the same characters, so a backtick or an
+  emphasis character there could pair with one in the full comment and wrap
+  the template's own ``</summary><p>``: in that prefix, every backtick and
+  every ``*``, ``_`` and ``~`` is escaped;
+- in a heading (``heading``), a final ``#`` that CommonMark would take for
+  the optional closing ``#`` run is escaped, so ``C #`` does not show as ``C``;
 - a backslash run directly before any of these escapes, or at the very end,
   is doubled, so it cannot swallow the escape or the markup that follows;
 - control characters (other than whitespace), lone surrogates and Unicode
@@ -31,7 +38,8 @@ from html.entities import html5
 
 _NUMERIC_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
-_BACKTICK_RUN = re.compile(r"`+")
+_BACKTICK_RUN = re.compile(r"(\\*)(`+)")
+_EMPHASIS = "*_~"
 
 
 def _is_invisible(ch: str) -> bool:
@@ -71,24 +79,38 @@ def _starts_reference(text: str, index: int) -> bool:
 
 
 def _opens_code_span(text: str) -> bool:
-    """True when some backtick run is closed by a later run of the same length (CommonMark)."""
-    lengths = [len(run) for run in _BACKTICK_RUN.findall(text)]
-    return any(length in lengths[i + 1 :] for i, length in enumerate(lengths))
+    """True when some backtick run is closed by a later run of the same length (CommonMark).
+
+    A run after an odd number of backslashes begins with an escaped, literal
+    backtick, so it opens a span one backtick shorter: a backslash, two
+    backticks, ``a`` and one backtick read as a literal backtick and the span
+    ``a``. A closing run counts whole, since backslashes are literal inside a
+    code span.
+    """
+    runs = [(len(ticks), len(slashes) % 2) for slashes, ticks in _BACKTICK_RUN.findall(text)]
+    return any(length > escaped and any(later == length - escaped for later, _ in runs[i + 1 :])
+               for i, (length, escaped) in enumerate(runs))
+
+
+def _closing_hashes(text: str) -> bool:
+    """True when ``text`` ends in a ``#`` run that an ATX heading would drop (CommonMark)."""
+    rest = text.rstrip("#")
+    return rest != text and (not rest or rest.endswith(" "))
 
 
 _SPECIAL = "\\|<&[]`"
 """The characters escaping looks at: a backslash, and those that may need an escape."""
 
 
-def _special_positions(text: str) -> list[int]:
-    """Where the characters of ``_SPECIAL`` are, in order.
+def _special_positions(text: str, extra: str = "") -> list[int]:
+    """Where the characters of ``_SPECIAL`` (and ``extra``) are, in order.
 
     ``str.find`` skips the ordinary text (nearly all of an abstract) at C
     speed, many times faster than a regular expression or a loop over every
     character, which keeps rendering 10,000 rows quick.
     """
     positions = []
-    for ch in _SPECIAL:
+    for ch in _SPECIAL + extra:
         index = text.find(ch)
         while index != -1:
             positions.append(index)
@@ -97,16 +119,19 @@ def _special_positions(text: str) -> list[int]:
     return positions
 
 
-def _escape(text: str, *, title: bool) -> str:
+def _escape(text: str, *, title: bool, prefix: bool = False, in_heading: bool = False) -> str:
     """Escape already-cleaned text (see the module docstring).
 
-    Only the characters of ``_SPECIAL`` are visited; the text between them
-    is copied in slices.
+    Only the characters of ``_SPECIAL`` (with the emphasis characters in a
+    prefix, ``#`` in a heading) are visited; the text between them is copied
+    in slices.
     """
-    positions = _special_positions(text)
+    extra = _EMPHASIS if prefix else "#" if in_heading else ""
+    positions = _special_positions(text, extra)
     if not positions:
         return text
-    escape_ticks = "`" in text and _opens_code_span(text)
+    escape_ticks = "`" in text and (prefix or _opens_code_span(text))
+    last_hash = len(text) - 1 if in_heading and _closing_hashes(text) else -1
     out: list[str] = []
     copied = 0  # text[:copied] is in ``out``
     run = -1  # where the backslash run just before the current character starts; -1: none
@@ -119,7 +144,10 @@ def _escape(text: str, *, title: bool) -> str:
         if ch == "\\":
             run = index if run == -1 else run
             continue
-        replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
+        if index == last_hash or (prefix and ch in _EMPHASIS):
+            replacement: str | None = "\\" + ch
+        else:
+            replacement = _replacement(text, index, ch, title=title, escape_ticks=escape_ticks)
         if replacement is not None:
             # Backslashes right before an escape would otherwise escape the escape.
             start = index if run == -1 else run
@@ -159,12 +187,18 @@ def cell(text: str | None) -> str:
 
 
 def cell_prefix(text: str | None, length: int) -> str:
-    """The first ``length`` characters of the cleaned text, escaped.
+    """The first ``length`` characters of the cleaned text, escaped as a prefix.
 
     A space at the cut stays, as in the original's folded comments
-    (``<summary>MLHC ...</summary>``).
+    (``<summary>MLHC ...</summary>``). Backticks and emphasis characters are
+    always escaped (see the module docstring).
     """
-    return _escape(clean(text)[:length], title=False)
+    return _escape(clean(text)[:length], title=False, prefix=True)
+
+
+def heading(text: str | None) -> str:
+    """Text for a ``## heading`` line: escaped as a cell, and a closing ``#`` run kept visible."""
+    return _escape(clean(text), title=False, in_heading=True)
 
 
 def title_cell(text: str | None) -> str:
