@@ -7,7 +7,6 @@ them (which papers, which notes) and registers the escaping filters from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -187,7 +186,3 @@ def long_date(day: str) -> str:
     months = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
     return f"{months[value.month - 1]} {value.day:02d}, {value.year}"
-
-
-def newest(papers: Sequence[Paper], count: int) -> tuple[Paper, ...]:
-    return tuple(papers[:count])
