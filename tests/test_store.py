@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ from tracker.store import (
     save_store,
     store_lock,
 )
-from tracker.store_json import loads, store_to_json
+from tracker.store_json import loads
 
 
 def sample_store() -> Store:
@@ -188,6 +189,42 @@ _RECORDS = st.builds(KeywordRecord, papers=st.lists(_PAPERS, max_size=3).map(tup
                      last_success=_OPTIONAL, last_error=_OPTIONAL, failing_since=_OPTIONAL)
 _STORES = st.builds(Store, keywords=st.dictionaries(_TEXT, _RECORDS, max_size=3),
                     last_change=_OPTIONAL)
+
+
+# The layout in plain dicts, for json.dumps: what the store's own writer must match.
+def paper_to_json(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "comment": paper.comment,
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
+        "published": paper.published,
+        "updated": paper.updated,
+        "abs_url": paper.abs_url,
+        "pdf_url": paper.pdf_url,
+        "first_seen": paper.first_seen,
+        "notified_version": paper.notified_version,
+    }
+
+
+def store_to_json(store: Store) -> dict[str, Any]:
+    keywords = {}
+    for name in sorted(store.keywords):
+        record = store.keywords[name]
+        keywords[name] = {
+            "query": record.query,
+            "categories": None if record.categories is None else list(record.categories),
+            "last_success": record.last_success,
+            "last_error": record.last_error,
+            "failing_since": record.failing_since,
+            "seen_newest": record.seen_newest,
+            "papers": [paper_to_json(paper) for paper in record.papers],
+        }
+    return {"schema": STORE_SCHEMA, "last_change": store.last_change, "keywords": keywords}
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)

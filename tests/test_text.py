@@ -80,7 +80,7 @@ def test_comment_rule_at_0_20_and_21_characters(comment, cell):
 def escape_one_character_at_a_time(raw: str, *, title: bool, prefix: bool = False,
                                    in_heading: bool = False) -> str:
     """The escaping rules applied character by character: the plain statement of what
-    ``text._escape`` does with a regular expression, to check it against."""
+    ``text._escape`` does by skipping to the special characters, to check it against."""
     if not raw:
         return ""
     escape_ticks = "`" in raw and (prefix or text._opens_code_span(raw))

@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tracker.errors import OutputError
-from tracker.store import atomic_write
+from tracker.store import atomic_write, slices
 
 ISSUE_PATTERN = "issue-*.md"
-_SLICE = 1 << 20
-"""Characters compared at a time."""
 
 
 def read_text(path: Path) -> str | None:
@@ -30,8 +28,7 @@ def _holds(path: Path, text: str) -> bool:
     """
     try:
         with open(path, encoding="utf-8") as handle:
-            for start in range(0, len(text), _SLICE):
-                piece = text[start : start + _SLICE]
+            for piece in slices(text):
                 if handle.read(len(piece)) != piece:
                     return False
             return handle.read(1) == ""

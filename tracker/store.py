@@ -24,7 +24,7 @@ from tracker.models import STORE_SCHEMA, Store
 from tracker.store_json import MalformedStore, StoreTooNew, dump_chunks, dumps, loads
 
 __all__ = ["atomic_write", "backup_path", "dumps", "load_store", "lock_path",
-           "remove_stale_temporaries", "save_store", "store_lock"]
+           "remove_stale_temporaries", "save_store", "slices", "store_lock"]
 
 
 def backup_path(path: Path) -> Path:
@@ -79,7 +79,8 @@ _SLICE = 1 << 20
 """Characters encoded at a time when a long text is written."""
 
 
-def _slices(text: str) -> Iterator[str]:
+def slices(text: str) -> Iterator[str]:
+    """``text`` in pieces of ``_SLICE`` characters, so no piece copies all of a long text."""
     for start in range(0, len(text), _SLICE):
         yield text[start : start + _SLICE]
 
@@ -95,7 +96,7 @@ def atomic_write(path: Path, text: str | Iterable[str]) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            for chunk in _slices(text) if isinstance(text, str) else text:
+            for chunk in slices(text) if isinstance(text, str) else text:
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())

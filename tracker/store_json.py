@@ -30,41 +30,6 @@ _PAPER_FIELDS = (
 # --- serialising ---
 
 
-def paper_to_json(paper: Paper) -> dict[str, Any]:
-    return {
-        "id": paper.id,
-        "version": paper.version,
-        "title": paper.title,
-        "authors": list(paper.authors),
-        "abstract": paper.abstract,
-        "comment": paper.comment,
-        "categories": list(paper.categories),
-        "primary_category": paper.primary_category,
-        "published": paper.published,
-        "updated": paper.updated,
-        "abs_url": paper.abs_url,
-        "pdf_url": paper.pdf_url,
-        "first_seen": paper.first_seen,
-        "notified_version": paper.notified_version,
-    }
-
-
-def store_to_json(store: Store) -> dict[str, Any]:
-    keywords = {}
-    for name in sorted(store.keywords):
-        record = store.keywords[name]
-        keywords[name] = {
-            "query": record.query,
-            "categories": None if record.categories is None else list(record.categories),
-            "last_success": record.last_success,
-            "last_error": record.last_error,
-            "failing_since": record.failing_since,
-            "seen_newest": record.seen_newest,
-            "papers": [paper_to_json(paper) for paper in record.papers],
-        }
-    return {"schema": STORE_SCHEMA, "last_change": store.last_change, "keywords": keywords}
-
-
 def dump_chunks(store: Store) -> Iterator[str]:
     """The store's text a keyword at a time, so that a writer never holds all of it.
 
