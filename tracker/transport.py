@@ -82,6 +82,13 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def _safe_parser() -> Any:
+    """A strict lxml parser that resolves no entity and loads nothing from the network."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 def feed_problem(body: bytes) -> str | None:
     """Why ``body`` is not a complete Atom feed, or ``None`` when it is one.
 
@@ -93,7 +100,7 @@ def feed_problem(body: bytes) -> str | None:
 
     if not body.strip():
         return "an empty body"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = _safe_parser()
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as error:
@@ -114,8 +121,7 @@ def api_error_message(body: bytes) -> str | None:
     from lxml import etree
 
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True))
+        root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError:
         return None
     namespace = {"a": "http://www.w3.org/2005/Atom"}
