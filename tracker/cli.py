@@ -69,11 +69,15 @@ def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
         parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
                             help="the run's date, for reproducible output "
                                  "(default: today in the configured timezone)")
+    _noise(parser, verbose="also log each request and show tracebacks of unexpected errors",
+           quiet="print only failures and errors")
+
+
+def _noise(parser: argparse.ArgumentParser, *, verbose: str, quiet: str) -> None:
+    """``-v``/``-q``, which every command takes."""
     noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="store_true",
-                       help="also log each request and show tracebacks of unexpected errors")
-    noise.add_argument("-q", "--quiet", action="store_true",
-                       help="print only failures and errors")
+    noise.add_argument("-v", "--verbose", action="store_true", help=verbose)
+    noise.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
 def _lock_wait(parser: argparse.ArgumentParser) -> None:
@@ -130,10 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where the new repository installs the tracker from, as a pip "
                            "requirement (default: where this tracker was installed from)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
-    noise = init.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="store_true",
-                       help="show the traceback of an unexpected error")
-    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    _noise(init, verbose="show the traceback of an unexpected error", quiet="print only errors")
     return parser
 
 
