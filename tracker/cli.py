@@ -156,43 +156,6 @@ def _load(args: argparse.Namespace) -> Config:
     return config
 
 
-def _size(count: int) -> str:
-    return f"{count / 1000:.0f} kB" if count >= 10_000 else f"{count} B"
-
-
-def progress_line(outcome: KeywordOutcome) -> str:
-    if outcome.error:
-        return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
-                f"papers ({outcome.seconds:.1f} s)")
-    revised = f", {outcome.revised} revised" if outcome.revised else ""
-    return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
-            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
-
-
-def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
-    parts = []
-    if fetched:
-        failed = report.failed
-        done = len(report.outcomes) - len(failed)
-        new = sum(outcome.new for outcome in report.outcomes)
-        revised = sum(outcome.revised for outcome in report.outcomes)
-        text = f"{len(config.keywords)} keywords: {done} fetched"
-        if failed:
-            names = ", ".join(f"{o.name} ({o.error})" for o in failed)
-            text += f", {len(failed)} failed: {names}"
-        text += f"; {new} new and {revised} revised papers"
-        text += f"; {report.requests} requests, {_size(report.bytes)}"
-        parts.append(text)
-        parts.append("store updated" if report.store_changed else "store unchanged")
-    if published:
-        parts.append(f"{config.paths.readme} " + ("updated" if report.readme_changed
-                                                  else "unchanged"))
-        count = len(report.issue_files)
-        parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
-                     if count else "no issue due")
-    return "; ".join(parts) + f" ({report.seconds:.1f} s)"
-
-
 def _github_output(report: RunReport) -> None:
     """Tell a GitHub Actions step what happened (``steps.<id>.outputs``)."""
     target = os.environ.get("GITHUB_OUTPUT")
@@ -218,6 +181,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
     from tracker.pipeline import run
+    from tracker.summary import progress_line, summary_line
 
     config = _load(args)
     today = _today(config, args.today)

@@ -1,0 +1,45 @@
+"""The lines a run prints: one per keyword, then a summary (run and schedule)."""
+
+from __future__ import annotations
+
+from tracker.config import Config
+from tracker.pipeline import KeywordOutcome, RunReport
+
+
+def _size(count: int) -> str:
+    return f"{count / 1000:.0f} kB" if count >= 10_000 else f"{count} B"
+
+
+def progress_line(outcome: KeywordOutcome) -> str:
+    """``Name: 12 received, 3 new, 100 kept (0.4 s)``, or the failure and its cause."""
+    if outcome.error:
+        return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
+                f"papers ({outcome.seconds:.1f} s)")
+    revised = f", {outcome.revised} revised" if outcome.revised else ""
+    return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
+            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
+
+
+def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
+    """Counts of the whole run: keywords, papers, requests, and what was written."""
+    parts = []
+    if fetched:
+        failed = report.failed
+        done = len(report.outcomes) - len(failed)
+        new = sum(outcome.new for outcome in report.outcomes)
+        revised = sum(outcome.revised for outcome in report.outcomes)
+        text = f"{len(config.keywords)} keywords: {done} fetched"
+        if failed:
+            names = ", ".join(f"{o.name} ({o.error})" for o in failed)
+            text += f", {len(failed)} failed: {names}"
+        text += f"; {new} new and {revised} revised papers"
+        text += f"; {report.requests} requests, {_size(report.bytes)}"
+        parts.append(text)
+        parts.append("store updated" if report.store_changed else "store unchanged")
+    if published:
+        parts.append(f"{config.paths.readme} " + ("updated" if report.readme_changed
+                                                  else "unchanged"))
+        count = len(report.issue_files)
+        parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
+                     if count else "no issue due")
+    return "; ".join(parts) + f" ({report.seconds:.1f} s)"
