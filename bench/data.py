@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.models import KeywordRecord, Paper, Store
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 _WORD_TEXT = (
     "adaptive attention bayesian benchmark calibration causal contrastive convex "

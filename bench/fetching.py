@@ -31,7 +31,7 @@ from pathlib import Path
 from bench.data import Corpus, keyword_names, run_day
 from bench.proc import BenchError, checked, run_measured, tracker_command, tracker_env
 from tests.fake_arxiv import FakeArxiv, Request
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 ARXIV_DELAY = 3.0
 """Seconds between requests that arXiv's API terms of use ask for."""

@@ -92,7 +92,7 @@ def startup_timings(repeat: int) -> list[Timing]:
         ("`tracker validate` (shipped config)",
          tracker_command("validate", "--config", config), STARTUP_TARGET),
         ("imports of `tracker render` (interpreter included)",
-         [sys.executable, "-c", "import tracker.cli, tracker.pipeline"], None),
+         [sys.executable, "-c", "import tracker.cli, tracker.api"], None),
         ("`python -c pass` (the interpreter alone)", [sys.executable, "-c", "pass"], None),
     ]
     env = tracker_env()

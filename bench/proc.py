@@ -100,7 +100,8 @@ def run_measured(command: Sequence[str], cwd: Path, env: dict[str, str],
 
 def warm_up() -> None:
     """Compile the tracker and its dependencies into the bytecode cache, untimed."""
-    modules = "tracker.cli, tracker.pipeline, tracker.fetch, tracker.render, tracker.notify"
+    modules = ("tracker.cli, tracker.api, tracker.sources.arxiv_api, tracker.outputs.readme, "
+               "tracker.outputs.issues")
     checked(run_measured([sys.executable, "-c", f"import {modules}"], REPO, tracker_env()),
             "importing the tracker")
 

@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 
 from bench.data import CATEGORIES, Corpus, build_store, run_day
+from tracker.api import render_outputs
 from tracker.config import Config, load_config
 from tracker.merge import record_after_fetch
 from tracker.models import Paper, Store
-from tracker.pipeline import render_outputs
-from tracker.publish import write_if_changed, write_issues
-from tracker.query import build_query
+from tracker.outputs.files import write_if_changed, write_issues
+from tracker.sources.query import build_query
 from tracker.store import load_store, save_store
 
 Steps = list[tuple[str, float]]

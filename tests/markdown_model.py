@@ -3,7 +3,7 @@
 Two halves. ``seen`` reads a rendered cell back through a CommonMark + GFM
 tables parser (markdown-it-py) and returns its text, refusing any markup the
 row's template did not put there. ``shown`` predicts that text from the raw
-input, from the escaping policy in ``tracker.text`` and CommonMark's
+input, from the escaping policy in ``tracker.markdown`` and CommonMark's
 backslash rule; it shares no code with the escaper apart from ``clean``, which
 *is* the definition of whitespace collapse and dropped characters.
 """
@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.text import clean
+from tracker.markdown import clean
 
 PARSER = MarkdownIt("commonmark").enable("table")
 ASCII_PUNCTUATION = frozenset(string.punctuation)

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import Project, entry
 from tests.fake_arxiv import Fault
 from tracker.cli import build_parser
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = """\

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from tests.conftest import Project, entry
+from tracker.api import render_outputs
 from tracker.config import load_config
-from tracker.pipeline import render_outputs
-from tracker.query import build_query
+from tracker.sources.query import build_query
 from tracker.store import load_store
 
 KEYWORDS = ["Alpha", "Beta", "Gamma"]

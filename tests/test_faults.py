@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import Project, entry
 from tests.fake_arxiv import FakeArxiv, Fault
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 ALPHA, BETA = build_query("Alpha"), build_query("Beta")
 CONFIG = """\

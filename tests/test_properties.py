@@ -24,13 +24,19 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tests import markdown_model as md
 from tests.conftest import make_paper
-from tracker import checks, render
-from tracker.config import load_config
+from tracker.config import load_config, validators
 from tracker.errors import ConfigError
+from tracker.markdown import clean
 from tracker.models import Paper
-from tracker.notify import IssueRow, IssueSection, IssueSettingsView, body_of, issue_documents
-from tracker.query import build_query
-from tracker.text import clean
+from tracker.outputs import readme
+from tracker.outputs.issues import (
+    IssueRow,
+    IssueSection,
+    IssueSettingsView,
+    body_of,
+    issue_documents,
+)
+from tracker.sources.query import build_query
 
 
 def bounded(examples: int) -> settings:
@@ -65,10 +71,10 @@ Shrinking lowers the integer, so a failure shrinks towards short text.
 PLAIN_EMPHASIS_FREE = HOSTILE.map(md.without_emphasis)
 """The same without ``*``, ``_`` and ``~``, which the policy leaves to CommonMark."""
 
-ENV = render.environment(None)
+ENV = readme.environment(None)
 VIEW = IssueSettingsView(day="2026-08-21", repository="https://github.com/me/papers",
                          labels=("papers", "daily"), max_per_keyword=15)
-HEADER = [(node.type, node.tag) for node in md.parse(render.full_readme(
+HEADER = [(node.type, node.tag) for node in md.parse(readme.full_readme(
     ENV, {"sections": [], "last_update": "2026-08-21", "max_papers": 100})).children]
 
 
@@ -86,8 +92,8 @@ def papers(draw: st.DrawFn, text: st.SearchStrategy[str], section: int) -> list[
 
 
 @st.composite
-def readme_sections(draw: st.DrawFn, text: st.SearchStrategy[str]) -> list[render.Section]:
-    return [render.Section(draw(text), tuple(papers(draw, text, number)),
+def readme_sections(draw: st.DrawFn, text: st.SearchStrategy[str]) -> list[readme.Section]:
+    return [readme.Section(draw(text), tuple(papers(draw, text, number)),
                            note=draw(st.none() | text))
             for number in range(draw(st.integers(1, 2)))]
 
@@ -99,8 +105,8 @@ def check_comment(nodes: list[SyntaxTreeNode], comment: str | None, exact: bool)
         same(md.seen(part), text, exact)
 
 
-def check_readme(sections: list[render.Section], exact: bool) -> None:
-    document = render.full_readme(ENV, {"sections": sections, "last_update": "2026-08-21",
+def check_readme(sections: list[readme.Section], exact: bool) -> None:
+    document = readme.full_readme(ENV, {"sections": sections, "last_update": "2026-08-21",
                                         "max_papers": 100})
     lines = document.split("\n")
     blocks = md.parse(document).children
@@ -137,7 +143,7 @@ def check_readme(sections: list[render.Section], exact: bool) -> None:
 
 @bounded(500)
 @given(readme_sections(HOSTILE))
-def test_readme_rows_keep_their_columns_link_and_tags(sections: list[render.Section]) -> None:
+def test_readme_rows_keep_their_columns_link_and_tags(sections: list[readme.Section]) -> None:
     """Any text, emphasis characters included: the README keeps its structure.
 
     Emphasis is the one markup the policy lets through (TeX and byte-identity),
@@ -149,16 +155,16 @@ def test_readme_rows_keep_their_columns_link_and_tags(sections: list[render.Sect
 
 @bounded(500)
 @given(readme_sections(PLAIN_EMPHASIS_FREE))
-def test_readme_shows_the_text_as_given(sections: list[render.Section]) -> None:
+def test_readme_shows_the_text_as_given(sections: list[readme.Section]) -> None:
     """Text drawn without ``*``, ``_``, ``~``: a reader sees exactly ``markdown_model.shown``."""
     check_readme(sections, exact=True)
 
 
 def heading_name(raw: str, number: int) -> str:
-    """A name as the config would accept it as a heading (``checks.heading``), or a plain one."""
+    """A name as the config accepts it as a heading (``validators.heading``), or a plain one."""
     try:
-        return checks.heading(raw)
-    except checks.Invalid:
+        return validators.heading(raw)
+    except validators.Invalid:
         return f"Keyword {number}"
 
 
@@ -316,8 +322,8 @@ def check_query(query: str, name: str, synonyms: tuple[str, ...] = (),
 
 def accepted(raw: str) -> str | None:
     try:
-        return checks.phrase(raw)
-    except checks.Invalid:
+        return validators.phrase(raw)
+    except validators.Invalid:
         return None
 
 
@@ -344,10 +350,10 @@ def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hostile") / "keywords.yaml"
 
 
-def refused(checker: checks.Checker, value: str) -> bool:
+def refused(checker: validators.Checker, value: str) -> bool:
     try:
         checker(value)
-    except checks.Invalid:
+    except validators.Invalid:
         return True
     return False
 
@@ -362,11 +368,11 @@ def test_hostile_keyword_in_config_loads_or_names_each_problem(
     synonym. Each problem is exactly one line ``FILE:LINE: keywords[1]...:
     message``, and nothing but ``ConfigError`` escapes ``load_config``.
     """
-    name_refused = refused(checks.phrase, name)
-    mapping_name_refused = refused(checks.heading, name) or name_refused
+    name_refused = refused(validators.phrase, name)
+    mapping_name_refused = refused(validators.heading, name) or name_refused
     for keyword, problems in ((name, int(name_refused)),
                               ({"name": name, "synonyms": [synonym]},
-                               int(mapping_name_refused) + refused(checks.phrase, synonym))):
+                               int(mapping_name_refused) + refused(validators.phrase, synonym))):
         data = {"keywords": [keyword]}
         text = yaml.safe_dump(data, allow_unicode=raw_utf8)
         if yaml.safe_load(text) != data:  # PyYAML cannot write every string raw (e.g. U+0085)

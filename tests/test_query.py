@@ -1,10 +1,10 @@
-"""The arXiv search query built for a keyword (tracker.query)."""
+"""The arXiv search query built for a keyword (tracker.sources.query)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tracker.query import build_query, phrase_problem, phrase_term
+from tracker.sources.query import build_query, phrase_problem, phrase_term
 
 
 def test_original_query_shape():

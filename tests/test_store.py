@@ -22,7 +22,7 @@ from tracker.store import (
     save_store,
     store_lock,
 )
-from tracker.store_json import loads
+from tracker.store.schema import loads
 
 
 def sample_store() -> Store:

@@ -22,7 +22,7 @@ import yaml
 
 from tests.conftest import entry
 from tests.fake_arxiv import FakeArxiv
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / ".github" / "workflows" / "daily.yml"

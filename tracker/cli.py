@@ -26,7 +26,7 @@ from tracker.errors import ConfigError, TrackerError
 from tracker.gitinfo import origin_url
 
 if TYPE_CHECKING:
-    from tracker.pipeline import KeywordOutcome, RunReport
+    from tracker.api import KeywordOutcome, RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("tracker")
@@ -180,8 +180,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
-    from tracker.pipeline import run
-    from tracker.summary import progress_line, summary_line
+    from tracker.api import run
+    from tracker.logs import progress_line, summary_line
 
     config = _load(args)
     today = _today(config, args.today)
@@ -206,7 +206,7 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
-    from tracker.schedule import ScheduleOptions, serve
+    from tracker.scheduler import ScheduleOptions, serve
 
     return serve(ScheduleOptions(config_path=args.config, cron=args.cron, every=args.every,
                                  commit=args.commit, push=args.push, lock_wait=args.wait,

@@ -1,5 +1,5 @@
-"""The fetch layer (tracker.fetch, tracker.transport) against recorded arXiv answers, with
-``responses`` standing in for the network and a fake clock standing in for time."""
+"""The fetch layer (tracker.sources.arxiv_api, tracker.sources.http) against recorded arXiv
+answers, with ``responses`` standing in for the network and a fake clock standing in for time."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import responses
 from tests.conftest import FIXTURES, make_paper
 from tests.fake_arxiv import feed_xml
 from tracker.errors import FetchError
-from tracker.fetch import ArxivSource, FetchPlan, plan_fetch, typical_new, user_agent
-from tracker.transport import (
+from tracker.sources.arxiv_api import ArxivSource, FetchPlan, plan_fetch, typical_new, user_agent
+from tracker.sources.http import (
     PoliteSession,
     RequestPolicy,
     feed_problem,

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.query import phrase_problem
+from tracker.sources.query import phrase_problem
 
 
 class Invalid(Exception):

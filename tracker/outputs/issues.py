@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import jinja2
 
 from tracker.models import Paper, Store
-from tracker.render import ISSUE_TEMPLATE, long_date, render
+from tracker.outputs.readme import ISSUE_TEMPLATE, long_date, render
 
 GITHUB_BODY_LIMIT = 65_536
 _CUT_MARK = " [cut: too long for one issue]"

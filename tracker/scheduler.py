@@ -117,8 +117,8 @@ class Service:
             raise Interrupted("stop requested")
 
     def run_once(self) -> None:
-        from tracker.pipeline import make_source, run
-        from tracker.summary import progress_line, summary_line
+        from tracker.api import make_source, run
+        from tracker.logs import progress_line, summary_line
 
         if self.stop.is_set():
             return

@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import Project, entry
 from tracker.errors import ConfigError
-from tracker.query import build_query
-from tracker.schedule import build_scheduler, make_trigger
+from tracker.scheduler import build_scheduler, make_trigger
+from tracker.sources.query import build_query
 
 CONFIG = "keywords: [Alpha, Beta, Gamma]\narxiv: {delay: 0}\nrepository: me/papers\n"
 

@@ -1,13 +1,13 @@
-"""Notification issues (tracker.notify): only what is new, marked, and split to fit GitHub."""
+"""Notification issues (tracker.outputs.issues): only what is new, marked, split to fit GitHub."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from tests.conftest import Project, entry, make_paper
-from tracker import render
 from tracker.models import KeywordRecord, Store
-from tracker.notify import (
+from tracker.outputs import readme
+from tracker.outputs.issues import (
     GITHUB_BODY_LIMIT,
     IssueRow,
     IssueSection,
@@ -17,14 +17,14 @@ from tracker.notify import (
     mark_notified,
     pending_sections,
 )
-from tracker.query import build_query
+from tracker.sources.query import build_query
 
 VIEW = IssueSettingsView(day="2026-08-21", repository="https://github.com/me/papers",
                          labels=("papers", "daily"), max_per_keyword=15)
 
 
 def documents(sections, **options):
-    return issue_documents(render.environment(None), VIEW, sections, **options)
+    return issue_documents(readme.environment(None), VIEW, sections, **options)
 
 
 def test_only_unannounced_papers_are_pending_and_revisions_are_marked():

@@ -24,7 +24,7 @@ import arxiv
 from tracker import __version__
 from tracker.errors import FetchError
 from tracker.models import Paper
-from tracker.transport import PoliteSession, RequestFailed, RequestPolicy
+from tracker.sources.http import PoliteSession, RequestFailed, RequestPolicy
 
 _ENTRY_ID = re.compile(
     r"arxiv\.org/abs/(?P<id>(\d{4}\.\d{4,5})|([a-z][a-z.-]*/\d{7}))v(?P<version>\d+)$"

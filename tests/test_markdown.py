@@ -1,4 +1,4 @@
-"""Cleaning and escaping of cell text (tracker.text), and the comment rule of the templates."""
+"""Cleaning and escaping of cell text (tracker.markdown), and the comment rule of the templates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_paper
-from tracker import render, text
+from tracker import markdown
+from tracker.outputs import readme
 
 
 @pytest.mark.parametrize(("raw", "cleaned"), [
@@ -22,7 +23,7 @@ from tracker import render, text
     ("مرحبا ✨ 🎉", "مرحبا ✨ 🎉"),
 ])
 def test_clean_collapses_whitespace_and_drops_invisible_characters(raw, cleaned):
-    assert text.clean(raw) == cleaned
+    assert markdown.clean(raw) == cleaned
 
 
 @pytest.mark.parametrize(("raw", "escaped"), [
@@ -42,26 +43,26 @@ def test_clean_collapses_whitespace_and_drops_invisible_characters(raw, cleaned)
     ("ends with \\", "ends with \\\\"),
 ])
 def test_cell_escapes_only_what_would_break_the_row(raw, escaped):
-    assert text.cell(raw) == escaped
+    assert markdown.cell(raw) == escaped
 
 
 def test_title_escapes_brackets_so_the_row_link_stays_intact():
-    assert text.title_cell("[Re] Reproducing x](https://evil.example) [y") == (
+    assert markdown.title_cell("[Re] Reproducing x](https://evil.example) [y") == (
         "\\[Re\\] Reproducing x\\](https://evil.example) \\[y")
 
 
 def test_cell_prefix_keeps_a_space_at_the_cut():
-    assert text.cell_prefix("MLHC 2026. The first", 5) == "MLHC "
-    assert text.cell_prefix("a|bcdef", 3) == "a\\|b"
+    assert markdown.cell_prefix("MLHC 2026. The first", 5) == "MLHC "
+    assert markdown.cell_prefix("a|bcdef", 3) == "a\\|b"
 
 
 def comment_cell(comment: str | None) -> str:
     """The comment cell as the README template writes it."""
-    env = render.environment(None)
+    env = readme.environment(None)
     paper = make_paper(comment=comment)
-    values = {"sections": [render.Section("K", (paper,))], "last_update": "2026-08-21",
+    values = {"sections": [readme.Section("K", (paper,))], "last_update": "2026-08-21",
               "max_papers": 100}
-    row = render.paper_list(env, values).splitlines()[-2]
+    row = readme.paper_list(env, values).splitlines()[-2]
     return row.rsplit("</details> | ", 1)[1]
 
 
@@ -80,11 +81,11 @@ def test_comment_rule_at_0_20_and_21_characters(comment, cell):
 def escape_one_character_at_a_time(raw: str, *, title: bool, prefix: bool = False,
                                    in_heading: bool = False) -> str:
     """The escaping rules applied character by character: the plain statement of what
-    ``text._escape`` does by skipping to the special characters, to check it against."""
+    ``markdown._escape`` does by skipping to the special characters, to check it against."""
     if not raw:
         return ""
-    escape_ticks = "`" in raw and (prefix or text._opens_code_span(raw))
-    last_hash = len(raw) - 1 if in_heading and text._closing_hashes(raw) else -1
+    escape_ticks = "`" in raw and (prefix or markdown._opens_code_span(raw))
+    last_hash = len(raw) - 1 if in_heading and markdown._closing_hashes(raw) else -1
     out: list[str] = []
     pending = 0
     for index, ch in enumerate(raw):
@@ -94,7 +95,7 @@ def escape_one_character_at_a_time(raw: str, *, title: bool, prefix: bool = Fals
         if index == last_hash or (prefix and ch in "*_~"):
             replacement: str | None = "\\" + ch
         else:
-            replacement = text._replacement(raw, index, ch, title=title,
+            replacement = markdown._replacement(raw, index, ch, title=title,
                                             escape_ticks=escape_ticks)
         out.append("\\" * pending + ch if replacement is None else "\\" * (2 * pending)
                    + replacement)
@@ -115,13 +116,13 @@ _MARKUP = st.lists(
 def test_escaping_matches_the_character_by_character_rules(raw, mode):
     options = {"title": mode == "title", "prefix": mode == "prefix",
                "in_heading": mode == "heading"}
-    assert text._escape(raw, **options) == escape_one_character_at_a_time(raw, **options)
+    assert markdown._escape(raw, **options) == escape_one_character_at_a_time(raw, **options)
 
 
 def clean_one_character_at_a_time(raw: str) -> str:
     """The clean-up rules in their plain order (drop invisible characters, then collapse
     whitespace), to check ``text.clean`` against."""
-    kept = "".join(ch for ch in raw if not text._is_invisible(ch))
+    kept = "".join(ch for ch in raw if not markdown._is_invisible(ch))
     return " ".join(re.split(r"\s+", kept.strip())).strip()
 
 
@@ -135,7 +136,7 @@ _MESSY = st.lists(
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(raw=_MESSY | st.text(max_size=30))
 def test_clean_matches_the_plain_rules(raw):
-    assert text.clean(raw) == clean_one_character_at_a_time(raw)
+    assert markdown.clean(raw) == clean_one_character_at_a_time(raw)
 
 
 @pytest.mark.parametrize(("raw", "escaped"), [
@@ -145,7 +146,7 @@ def test_clean_matches_the_plain_rules(raw):
     ("\\`0`", "\\`0`"),
 ])
 def test_backticks_after_a_backslash_open_a_code_span_one_shorter(raw, escaped):
-    assert text.cell(raw) == escaped
+    assert markdown.cell(raw) == escaped
 
 
 @pytest.mark.parametrize(("comment", "summary"), [
@@ -168,8 +169,8 @@ def test_folded_comment_prefix_escapes_backticks_and_emphasis(comment, summary):
     ("Time Series", "Time Series"),
 ])
 def test_heading_keeps_a_final_hash_run(name, escaped):
-    assert text.heading(name) == escaped
-    env = render.environment(None)
-    values = {"sections": [render.Section(name, ())], "last_update": "2026-08-21",
+    assert markdown.heading(name) == escaped
+    env = readme.environment(None)
+    values = {"sections": [readme.Section(name, ())], "last_update": "2026-08-21",
               "max_papers": 100}
-    assert f"\n## {escaped}\n" in render.paper_list(env, values)
+    assert f"\n## {escaped}\n" in readme.paper_list(env, values)

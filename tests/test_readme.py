@@ -1,22 +1,23 @@
-"""Rendering the README from the store (tracker.render): markers, empty keywords, notes."""
+"""Rendering the README from the store (tracker.outputs.readme): markers, empty keywords, notes."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import make_paper
-from tracker import render
 from tracker.config import Config, Keyword
 from tracker.errors import OutputError
 from tracker.models import KeywordRecord, Store
+from tracker.outputs import readme as readme_output
 
 HEADER_LINES = 11  # "# Daily Papers" ... "Last update: ...", blank
 
 
 def readme(config: Config, store: Store, existing: str | None = None,
            today: str = "2026-08-21") -> str:
-    env = render.environment(None)
-    return render.readme_text(env, render.readme_values(config, store, today), existing)
+    env = readme_output.environment(None)
+    values = readme_output.readme_values(config, store, today)
+    return readme_output.readme_text(env, values, existing)
 
 
 def config_of(*names: str, **settings: object) -> Config:
@@ -107,18 +108,19 @@ def test_broken_markers_stop_the_write(existing):
 
 def test_user_templates_override_the_shipped_ones_file_by_file(tmp_path):
     (tmp_path / "papers.md.j2").write_text("{% for s in sections %}* {{ s.name }}\n{% endfor %}")
-    env = render.environment(tmp_path)
-    values = render.readme_values(config_of("K"), Store(), "2026-08-21")
-    text = render.full_readme(env, values)
+    env = readme_output.environment(tmp_path)
+    values = readme_output.readme_values(config_of("K"), Store(), "2026-08-21")
+    text = readme_output.full_readme(env, values)
     assert text.startswith("# Daily Papers\n") and text.endswith("* K\n")
 
 
 def test_broken_template_names_file_and_line(tmp_path):
     (tmp_path / "README.md.j2").write_text("line one\n{% for %}\n")
-    env = render.environment(tmp_path)
+    env = readme_output.environment(tmp_path)
     with pytest.raises(OutputError, match=r"README.md.j2:2: template error"):
-        render.full_readme(env, render.readme_values(config_of("K"), Store(), "2026-08-21"))
+        values = readme_output.readme_values(config_of("K"), Store(), "2026-08-21")
+        readme_output.full_readme(env, values)
 
 
 def test_long_date_is_zero_padded():
-    assert render.long_date("2026-08-01") == "August 01, 2026"
+    assert readme_output.long_date("2026-08-01") == "August 01, 2026"

@@ -12,17 +12,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from tracker import render
 from tracker.config import Config, Keyword
 from tracker.errors import FetchError, Interrupted
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
-from tracker.notify import IssueSettingsView, issue_documents, mark_notified, pending_sections
-from tracker.publish import read_text, write_if_changed, write_issues
+from tracker.outputs import readme
+from tracker.outputs.files import read_text, write_if_changed, write_issues
+from tracker.outputs.issues import (
+    IssueSettingsView,
+    issue_documents,
+    mark_notified,
+    pending_sections,
+)
 from tracker.store import load_store, remove_stale_temporaries, save_store, store_lock
 
 if TYPE_CHECKING:  # the HTTP stack is imported only by runs that fetch
-    from tracker.fetch import FetchPlan, FetchResult
+    from tracker.sources.arxiv_api import FetchPlan, FetchResult
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,8 @@ Progress = Callable[[KeywordOutcome], None]
 
 def make_source(config: Config, sleep: Callable[[float], None] | None = None) -> Source:
     """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
-    from tracker.fetch import ArxivSource, user_agent
-    from tracker.transport import PoliteSession, RequestPolicy
+    from tracker.sources.arxiv_api import ArxivSource, user_agent
+    from tracker.sources.http import PoliteSession, RequestPolicy
 
     settings = config.arxiv
     policy = RequestPolicy(
@@ -93,7 +98,7 @@ def make_source(config: Config, sleep: Callable[[float], None] | None = None) ->
 def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
                   today: str) -> tuple[KeywordRecord, KeywordOutcome]:
     """Fetch one keyword and merge it into its record; a failure leaves the papers untouched."""
-    from tracker.fetch import plan_fetch, typical_new
+    from tracker.sources.arxiv_api import plan_fetch, typical_new
 
     query = keyword.search_query
     categories = config.categories_for(keyword)
@@ -171,17 +176,17 @@ class Outputs:
 
 def render_outputs(config: Config, store: Store, today: str) -> Outputs:
     """Render the README and the issue files from the store alone (no writes)."""
-    env = render.environment(config.paths.templates)
-    values = render.readme_values(config, store, today)
-    frame = render.readme_frame(read_text(config.paths.readme))
-    readme = render.framed_readme(env, values, frame)
+    env = readme.environment(config.paths.templates)
+    values = readme.readme_values(config, store, today)
+    frame = readme.readme_frame(read_text(config.paths.readme))
+    readme_text = readme.framed_readme(env, values, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
     issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
-    return Outputs(readme, issues)
+    return Outputs(readme_text, issues)
 
 
 def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from tracker import text
+from tracker import markdown
 from tracker.config import Config
 from tracker.errors import OutputError
 from tracker.models import Paper, Store
@@ -39,8 +39,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         autoescape=False,  # markdown, escaped cell by cell with the filters below
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(clean=text.clean, cell=text.cell, cell_prefix=text.cell_prefix,
-                       title_cell=text.title_cell, heading=text.heading)
+    env.filters.update(clean=markdown.clean, cell=markdown.cell, cell_prefix=markdown.cell_prefix,
+                       title_cell=markdown.title_cell, heading=markdown.heading)
     return env
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tracker.api import KeywordOutcome, RunReport
 from tracker.config import Config
-from tracker.pipeline import KeywordOutcome, RunReport
 
 
 def _size(count: int) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from tracker import checks
-from tracker.checks import Checker, Invalid
+from tracker.config import validators
+from tracker.config.validators import Checker, Invalid
+from tracker.config.yaml_lines import KeyPath, key_lines
 from tracker.errors import ConfigError
-from tracker.query import build_query
-from tracker.yaml_lines import KeyPath, key_lines
+from tracker.sources.query import build_query
 
 DEFAULT_CONFIG = Path("config/keywords.yaml")
 ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
@@ -106,51 +106,51 @@ class Config:
 
 # Which checker each key takes; defaults live in the dataclasses above.
 _KEYWORD_KEYS: dict[str, Checker] = {
-    "name": checks.heading,
-    "synonyms": checks.text_list(checks.phrase),
-    "exclude": checks.text_list(checks.phrase),
-    "categories": checks.text_list(checks.category),
-    "query": checks.text,
+    "name": validators.heading,
+    "synonyms": validators.text_list(validators.phrase),
+    "exclude": validators.text_list(validators.phrase),
+    "categories": validators.text_list(validators.category),
+    "query": validators.text,
 }
 
 _TOP_KEYS: dict[str, Checker] = {
-    "max_papers": checks.integer(1, 2000),
-    "readme_rows": checks.optional(checks.integer(0)),
-    "categories": checks.text_list(checks.category),
-    "timezone": checks.timezone,
-    "repository": checks.optional(checks.repository),
-    "note_after_days": checks.integer(0),
+    "max_papers": validators.integer(1, 2000),
+    "readme_rows": validators.optional(validators.integer(0)),
+    "categories": validators.text_list(validators.category),
+    "timezone": validators.timezone,
+    "repository": validators.optional(validators.repository),
+    "note_after_days": validators.integer(0),
 }
 
 _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
     "arxiv": (ArxivSettings, {
-        "endpoint": checks.url,
-        "delay": checks.seconds(0),
-        "timeout": checks.seconds(0, positive=True),
-        "retries": checks.integer(0, 10),
-        "backoff": checks.seconds(0),
-        "max_retry_after": checks.seconds(0),
-        "run_budget": checks.seconds(0, positive=True),
-        "incremental": checks.boolean,
-        "first_page": checks.integer(1, 2000),
-        "contact": checks.optional(checks.text),
+        "endpoint": validators.url,
+        "delay": validators.seconds(0),
+        "timeout": validators.seconds(0, positive=True),
+        "retries": validators.integer(0, 10),
+        "backoff": validators.seconds(0),
+        "max_retry_after": validators.seconds(0),
+        "run_budget": validators.seconds(0, positive=True),
+        "incremental": validators.boolean,
+        "first_page": validators.integer(1, 2000),
+        "contact": validators.optional(validators.text),
     }),
     "paths": (Paths, {
-        "store": checks.path,
-        "readme": checks.path,
-        "issues": checks.path,
-        "templates": checks.path,
+        "store": validators.path,
+        "readme": validators.path,
+        "issues": validators.path,
+        "templates": validators.path,
     }),
     "issue": (IssueSettings, {
-        "max_per_keyword": checks.integer(1, 2000),
-        "labels": checks.text_list(checks.label),
-        "per_keyword": checks.boolean,
+        "max_per_keyword": validators.integer(1, 2000),
+        "labels": validators.text_list(validators.label),
+        "per_keyword": validators.boolean,
     }),
     "schedule": (ScheduleSettings, {
-        "cron": checks.cron,
-        "timezone": checks.timezone,
-        "commit": checks.boolean,
-        "push": checks.boolean,
+        "cron": validators.cron,
+        "timezone": validators.timezone,
+        "commit": validators.boolean,
+        "push": validators.boolean,
     }),
 }
 
@@ -259,7 +259,7 @@ def _section(value: Any, name: str, cls: type, spec: dict[str, Checker],
     if value is None:
         return cls()
     if not isinstance(value, dict):
-        problems.add((name,), f"expected a mapping, got {checks.describe(value)}")
+        problems.add((name,), f"expected a mapping, got {validators.describe(value)}")
         return cls()
     fields: dict[str, Any] = {}
     for key, item in value.items():
@@ -275,7 +275,7 @@ def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
         problems.add(("keywords",), "missing: list the keywords to follow, one per line")
         return ()
     if not isinstance(value, list) or not value:
-        problems.add(("keywords",), f"expected a non-empty list, got {checks.describe(value)}")
+        problems.add(("keywords",), f"expected a non-empty list, got {validators.describe(value)}")
         return ()
     keywords: list[Keyword] = []
     seen: dict[str, int] = {}
@@ -295,11 +295,11 @@ def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
 
 def _keyword(item: Any, path: KeyPath, problems: _Problems) -> Keyword | None:
     if isinstance(item, str) or item is None:
-        name = problems.check(path, checks.phrase, item)
+        name = problems.check(path, validators.phrase, item)
         return Keyword(name=name) if name else None
     if not isinstance(item, dict):
         problems.add(path, "expected a keyword, or a mapping with `name:`, "
-                     f"got {checks.describe(item)}")
+                     f"got {validators.describe(item)}")
         return None
     before = len(problems.messages)
     fields: dict[str, Any] = {}
@@ -315,7 +315,7 @@ def _keyword(item: Any, path: KeyPath, problems: _Problems) -> Keyword | None:
                      "put the synonyms into the query instead")
     elif "query" not in item and fields.get("name"):
         # Without a raw query the name itself is searched for, so it must quote safely.
-        problems.check((*path, "name"), checks.phrase, fields["name"])
+        problems.check((*path, "name"), validators.phrase, fields["name"])
     if len(problems.messages) > before:
         return None
     return Keyword(**fields)
@@ -326,7 +326,7 @@ def _apply_environment(settings: dict[str, Any], env: Mapping[str, str],
     endpoint = env.get(ENDPOINT_ENV, "").strip()
     if endpoint:
         try:
-            url = checks.url(endpoint)
+            url = validators.url(endpoint)
         except Invalid as error:
             problems.messages.append(f"environment variable {ENDPOINT_ENV}: {error}")
         else:

@@ -1,6 +1,6 @@
 """The JSON store file ``data/papers.json``: reading, writing, and the lock of a run.
 
-Its layout, checks and migrations are in ``store_json``.
+Its layout, checks and migrations are in ``schema``.
 
 Writes are atomic: the new text goes to a temporary file in the same folder,
 is flushed and fsynced, and then renamed over the old file, so a reader (or a
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tracker.errors import LockBusyError, StoreError
 from tracker.models import STORE_SCHEMA, Store
-from tracker.store_json import MalformedStore, StoreTooNew, dump_chunks, dumps, loads
+from tracker.store.schema import MalformedStore, StoreTooNew, dump_chunks, dumps, loads
 
 __all__ = ["atomic_write", "backup_path", "dumps", "load_store", "lock_path",
            "remove_stale_temporaries", "save_store", "slices", "store_lock"]

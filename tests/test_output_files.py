@@ -1,10 +1,10 @@
-"""Writing the outputs (tracker.publish): a README is rewritten only when its text changed."""
+"""Writing the outputs (tracker.outputs.files): a README is rewritten only when its text changed."""
 
 from __future__ import annotations
 
 import pytest
 
-from tracker.publish import write_if_changed
+from tracker.outputs.files import write_if_changed
 
 LONG = ("| row | é |\n" * 150_000)  # 1.8 million characters: compared in several slices
 

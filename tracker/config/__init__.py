@@ -1,0 +1,18 @@
+"""What to track: the settings objects, and reading and checking ``config/keywords.yaml``."""
+
+from tracker.config.loader import (
+    ARXIV_ENDPOINT,
+    DEFAULT_CONFIG,
+    ENDPOINT_ENV,
+    ArxivSettings,
+    Config,
+    IssueSettings,
+    Keyword,
+    Paths,
+    ScheduleSettings,
+    config_keys,
+    load_config,
+)
+
+__all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
+           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config"]

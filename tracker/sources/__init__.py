@@ -1,0 +1,1 @@
+"""Where papers come from: the arXiv API search, over a polite HTTP session."""
