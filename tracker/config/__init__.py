@@ -12,7 +12,9 @@ from tracker.config.loader import (
     ScheduleSettings,
     config_keys,
     load_config,
+    slugify,
 )
 
 __all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
-           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config"]
+           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config",
+           "slugify"]

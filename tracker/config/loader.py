@@ -10,6 +10,7 @@ describes the same keys for editors, and a test keeps the two in step.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,16 @@ class Keyword:
     @property
     def search_query(self) -> str:
         return build_query(self.name, self.synonyms, self.exclude, self.query)
+
+    @property
+    def slug(self) -> str:
+        """The name in file names: ``Video Anomaly Detection`` -> ``video-anomaly-detection``."""
+        return slugify(self.name)
+
+
+def slugify(name: str) -> str:
+    """Lower case, every run of characters other than letters and digits one ``-``, trimmed."""
+    return re.sub(r"[\W_]+", "-", name.lower()).strip("-") or "keyword"
 
 
 @dataclass(frozen=True)
@@ -279,6 +290,7 @@ def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
         return ()
     keywords: list[Keyword] = []
     seen: dict[str, int] = {}
+    slugs: dict[str, int] = {}
     for index, item in enumerate(value):
         path = ("keywords", index)
         keyword = _keyword(item, path, problems)
@@ -288,7 +300,12 @@ def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
         if folded in seen:
             problems.add(path, f"{keyword.name!r} is already keyword {seen[folded] + 1}")
             continue
+        if keyword.slug in slugs:
+            problems.add(path, f"{keyword.name!r} has the same file name ({keyword.slug}) as "
+                         f"keyword {slugs[keyword.slug] + 1}; rename one of them")
+            continue
         seen[folded] = index
+        slugs[keyword.slug] = index
         keywords.append(keyword)
     return tuple(keywords)
 
