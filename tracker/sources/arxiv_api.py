@@ -99,6 +99,7 @@ def to_paper(result: arxiv.Result, today: str) -> Paper | None:
         published=_timestamp(result.published),
         updated=_timestamp(result.updated),
         first_seen=today,
+        abs_url=result.entry_id,  # this version's abstract page, scheme as arXiv gives it
     )
 
 

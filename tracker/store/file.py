@@ -2,29 +2,31 @@
 
 Its layout, checks and migrations are in ``schema``.
 
-Writes are atomic: the new text goes to a temporary file in the same folder,
-is flushed and fsynced, and then renamed over the old file, so a reader (or a
-run killed at any moment) sees either the old store or the new one. Before
-the rename, the previous store is kept as ``papers.json.bak``: the last good
-store, for recovery by hand.
+Writes are atomic: the new text goes to a new temporary file of a random
+name in the same folder, is flushed and fsynced, and then renamed over the
+old file, so a reader (or a run killed at any moment) sees either the old
+store or the new one. Before that, the previous store is kept as
+``papers.json.bak``: the last good store, for recovery by hand.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
-import shutil
-from collections.abc import Iterable, Iterator
+import stat
+import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from tracker.errors import LockBusyError, StoreError
 from tracker.models import STORE_SCHEMA, Store
-from tracker.store.schema import MalformedStore, StoreTooNew, dump_chunks, dumps, loads
+from tracker.store.schema import MalformedStore, StoreTooNew, dumps, loads
 
-__all__ = ["atomic_write", "backup_path", "dumps", "load_store", "lock_path",
-           "remove_stale_temporaries", "save_store", "slices", "store_lock"]
+__all__ = ["LinkRefused", "atomic_write", "backup_path", "dumps", "load_store", "lock_path",
+           "remove_stale_temporaries", "remove_temporaries_of", "save_store", "store_lock"]
 
 
 def backup_path(path: Path) -> Path:
@@ -44,8 +46,12 @@ def load_store(path: Path) -> Store:
     """Read the store; a missing file is an empty store, a broken one a ``StoreError``.
 
     A broken store is never overwritten: the error names the file and says
-    how to recover it.
+    how to recover it. A store that is a symbolic link is refused: saving
+    would replace the link by a plain file.
     """
+    if path.is_symlink():
+        raise StoreError(f"{path} is a symbolic link; the tracker reads and replaces only a "
+                         "plain file. Point paths.store at the real file.")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -75,35 +81,57 @@ def load_store(path: Path) -> Store:
     )
 
 
-_SLICE = 1 << 20
-"""Characters encoded at a time when a long text is written."""
+TEMPORARY_SUFFIX = ".tmp"
+"""Temporary files are ``.NAME.RANDOM.tmp`` beside the file they replace."""
 
 
-def slices(text: str) -> Iterator[str]:
-    """``text`` in pieces of ``_SLICE`` characters, so no piece copies all of a long text."""
-    for start in range(0, len(text), _SLICE):
-        yield text[start : start + _SLICE]
+class LinkRefused(OSError):
+    """The file to replace is a symbolic link; replacing it would drop the link silently."""
 
 
-def atomic_write(path: Path, text: str | Iterable[str]) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+def refuse_link(path: Path) -> None:
+    if path.is_symlink():
+        raise LinkRefused(f"{path} is a symbolic link; the tracker replaces only plain files "
+                          "(point the config at the real file)")
 
-    ``text`` is a string or an iterable of strings (written as they come). A
-    long string is written a slice at a time: the file object would otherwise
-    encode all of it at once, a second copy of a 20 MB README in memory.
+
+def atomic_write(path: Path, data: str | bytes, newline: str = "\n") -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
+
+    Text is written as UTF-8 with ``newline`` ending each line. The temporary
+    file is made by ``tempfile.mkstemp`` (``O_EXCL``, a random name, mode
+    0600) in the same folder, so that a file or link planted there cannot
+    redirect the write; it gets the mode of the file it replaces (a new file
+    the umask's mode). A ``path`` that is a symbolic link is refused
+    (``LinkRefused``).
     """
+    refuse_link(path)
+    if isinstance(data, str):
+        data = (data if newline == "\n" else data.replace("\n", newline)).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX,
+                                        dir=path.parent)
+    temporary = Path(name)
     try:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            for chunk in slices(text) if isinstance(text, str) else text:
-                handle.write(chunk)
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), _mode_for(path))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     _fsync_folder(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits of the file being replaced, else those a new file would get."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -120,33 +148,30 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _keep_backup(path: Path) -> None:
-    """Keep the current (already validated) store as ``.bak`` before it is replaced."""
-    if not path.exists():
-        return
-    backup = backup_path(path)
-    temporary = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            os.link(path, temporary)  # the old file's inode survives the rename below
-        except OSError:
-            shutil.copyfile(path, temporary)
-        os.replace(temporary, backup)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def save_store(path: Path, store: Store) -> None:
-    _keep_backup(path)
-    atomic_write(path, dump_chunks(replace(store, schema=STORE_SCHEMA)))
+    """Write the store; the current file (already read and checked) becomes ``.bak`` first."""
+    try:
+        if path.exists():
+            atomic_write(backup_path(path), path.read_bytes())
+        atomic_write(path, dumps(replace(store, schema=STORE_SCHEMA)))
+    except OSError as error:
+        raise StoreError(f"{path}: cannot write the store: {error}") from None
 
 
 def remove_stale_temporaries(path: Path) -> None:
-    """Delete temporary files that a killed run left beside ``path`` (call under the lock)."""
+    """Delete temporary files that a killed run left beside ``path`` and its backup.
+
+    Call it under the store's lock: a running writer's temporary looks the same.
+    """
+    for target in (path, backup_path(path)):
+        remove_temporaries_of(target)
+
+
+def remove_temporaries_of(path: Path) -> None:
+    """Delete leftover ``.NAME.*.tmp`` files of ``atomic_write`` beside ``path``."""
     if path.parent.is_dir():
-        for name in (path.name, backup_path(path).name):
-            for leftover in path.parent.glob(f".{name}.*.tmp"):
-                leftover.unlink(missing_ok=True)
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*{TEMPORARY_SUFFIX}"):
+            leftover.unlink(missing_ok=True)
 
 
 def lock_path(path: Path) -> Path:
