@@ -37,9 +37,10 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
         parts.append(text)
         parts.append("store updated" if report.store_changed else "store unchanged")
     if published:
-        parts.append(f"{config.paths.readme} " + ("updated" if report.readme_changed
-                                                  else "unchanged"))
+        parts.append(f"{config.shown(config.paths.readme)} "
+                     + ("updated" if report.readme_changed else "unchanged"))
         count = len(report.issue_files)
-        parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
+        parts.append(f"{count} issue file{'s' if count != 1 else ''} in "
+                     f"{config.shown(config.paths.issues)}"
                      if count else "no issue due")
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"

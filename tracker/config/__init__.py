@@ -1,6 +1,7 @@
 """What to track: the settings objects, and reading and checking ``config/keywords.yaml``."""
 
-from tracker.config.loader import (
+from tracker.config.loader import config_keys, load_config, repository_root
+from tracker.config.settings import (
     ARXIV_ENDPOINT,
     DEFAULT_CONFIG,
     ENDPOINT_ENV,
@@ -10,11 +11,9 @@ from tracker.config.loader import (
     Keyword,
     Paths,
     ScheduleSettings,
-    config_keys,
-    load_config,
     slugify,
 )
 
 __all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
            "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config",
-           "slugify"]
+           "repository_root", "slugify"]
