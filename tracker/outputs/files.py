@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tracker.errors import OutputError
-from tracker.store import atomic_write, remove_temporaries_of
+from tracker.store import atomic_write, remove_temporaries_of, shown
 
 ISSUE_PATTERN = "issue-*.md"
 
@@ -20,14 +20,14 @@ ISSUE_PATTERN = "issue-*.md"
 def _read(path: Path) -> tuple[str, str] | None:
     """The file's text with its line endings folded to ``\\n``, and its line ending."""
     if path.is_symlink():
-        raise OutputError(f"{path} is a symbolic link; the tracker replaces only a plain file "
-                          "(point the config at the real file)")
+        raise OutputError(f"{shown(path)} is a symbolic link; the tracker replaces only a "
+                          "plain file (point the config at the real file)")
     try:
         raw = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise OutputError(f"{path}: cannot read: {error}") from None
+        raise OutputError(f"{shown(path)}: cannot read: {error}") from None
     first_end = raw.find("\n")
     newline = "\r\n" if first_end > 0 and raw[first_end - 1] == "\r" else "\n"
     # As Python's universal newlines read it: CRLF and a lone CR both end a line.
@@ -53,7 +53,7 @@ def write_if_changed(path: Path, text: str) -> bool:
         remove_temporaries_of(path)  # a killed run's leftovers (runs hold the store's lock)
         atomic_write(path, text, newline="\n" if found is None else found[1])
     except OSError as error:
-        raise OutputError(f"{path}: cannot write: {error}") from None
+        raise OutputError(f"{shown(path)}: cannot write: {error}") from None
     return True
 
 
@@ -73,5 +73,5 @@ def write_issues(folder: Path, documents: Sequence[str]) -> list[Path]:
             atomic_write(path, document)
             paths.append(path)
     except OSError as error:
-        raise OutputError(f"{folder}: cannot write the issue files: {error}") from None
+        raise OutputError(f"{shown(folder)}: cannot write the issue files: {error}") from None
     return paths

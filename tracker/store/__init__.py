@@ -10,8 +10,10 @@ from tracker.store.file import (
     remove_stale_temporaries,
     remove_temporaries_of,
     save_store,
+    shown,
     store_lock,
 )
 
 __all__ = ["LinkRefused", "atomic_write", "backup_path", "dumps", "load_store", "lock_path",
-           "remove_stale_temporaries", "remove_temporaries_of", "save_store", "store_lock"]
+           "remove_stale_temporaries", "remove_temporaries_of", "save_store", "shown",
+           "store_lock"]

@@ -26,7 +26,15 @@ from tracker.models import STORE_SCHEMA, Store
 from tracker.store.schema import MalformedStore, StoreTooNew, dumps, loads
 
 __all__ = ["LinkRefused", "atomic_write", "backup_path", "dumps", "load_store", "lock_path",
-           "remove_stale_temporaries", "remove_temporaries_of", "save_store", "store_lock"]
+           "remove_stale_temporaries", "remove_temporaries_of", "save_store", "shown",
+           "store_lock"]
+
+
+def shown(path: Path) -> str:
+    """``path`` for messages: relative to the current folder when inside it, as typed."""
+    absolute = Path(os.path.abspath(path))
+    here = Path.cwd()
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)
 
 
 def backup_path(path: Path) -> Path:
@@ -37,8 +45,8 @@ def _recovery_hint(path: Path) -> str:
     backup = backup_path(path)
     hints = []
     if backup.exists():
-        hints.append(f"copy the last good store back with `cp {backup} {path}`")
-    hints.append(f"or restore it from git with `git checkout -- {path}`")
+        hints.append(f"copy the last good store back with `cp {shown(backup)} {shown(path)}`")
+    hints.append(f"or restore it from git with `git checkout -- {shown(path)}`")
     return "; ".join(hints)
 
 
@@ -50,20 +58,20 @@ def load_store(path: Path) -> Store:
     would replace the link by a plain file.
     """
     if path.is_symlink():
-        raise StoreError(f"{path} is a symbolic link; the tracker reads and replaces only a "
+        raise StoreError(f"{shown(path)} is a symbolic link; the tracker reads and replaces only a "
                          "plain file. Point paths.store at the real file.")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if backup_path(path).exists():
+            backup = shown(backup_path(path))
             raise StoreError(
-                f"{path} is missing but its backup {backup_path(path)} exists; "
-                f"restore it with `cp {backup_path(path)} {path}` (or delete the backup "
-                "to start from an empty store)"
+                f"{shown(path)} is missing but its backup {backup} exists; restore it with "
+                f"`cp {backup} {shown(path)}` (or delete the backup to start from an empty store)"
             ) from None
         return Store()
     except (OSError, UnicodeDecodeError) as error:
-        raise StoreError(f"{path}: cannot read the store: {error}") from None
+        raise StoreError(f"{shown(path)}: cannot read the store: {error}") from None
     try:
         return loads(text)
     except json.JSONDecodeError as error:
@@ -72,11 +80,11 @@ def load_store(path: Path) -> Store:
         problem = f"not a tracker store: {error}"
     except StoreTooNew as error:
         raise StoreError(
-            f"{path}: {error}; upgrade the tracker (pip install -U) so that an older one "
+            f"{shown(path)}: {error}; upgrade the tracker (pip install -U) so that an older one "
             "never rewrites it"
         ) from None
     raise StoreError(
-        f"{path} is damaged, {problem}. The tracker will not overwrite it; "
+        f"{shown(path)} is damaged, {problem}. The tracker will not overwrite it; "
         + _recovery_hint(path)
     )
 
@@ -91,8 +99,8 @@ class LinkRefused(OSError):
 
 def refuse_link(path: Path) -> None:
     if path.is_symlink():
-        raise LinkRefused(f"{path} is a symbolic link; the tracker replaces only plain files "
-                          "(point the config at the real file)")
+        raise LinkRefused(f"{shown(path)} is a symbolic link; the tracker replaces only "
+                          "plain files (point the config at the real file)")
 
 
 def atomic_write(path: Path, data: str | bytes, newline: str = "\n") -> None:
@@ -155,7 +163,7 @@ def save_store(path: Path, store: Store) -> None:
             atomic_write(backup_path(path), path.read_bytes())
         atomic_write(path, dumps(replace(store, schema=STORE_SCHEMA)))
     except OSError as error:
-        raise StoreError(f"{path}: cannot write the store: {error}") from None
+        raise StoreError(f"{shown(path)}: cannot write the store: {error}") from None
 
 
 def remove_stale_temporaries(path: Path) -> None:
@@ -193,7 +201,7 @@ def store_lock(path: Path, wait: float) -> Iterator[None]:
         lock.acquire(timeout=wait)
     except Timeout:
         raise LockBusyError(
-            f"another tracker run is using {path} (lock file {lock_path(path)}); "
+            f"another tracker run is using {shown(path)} (lock file {shown(lock_path(path))}); "
             f"waited {wait:g} s. Let it finish, or raise --wait."
         ) from None
     try:
