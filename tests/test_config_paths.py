@@ -96,3 +96,14 @@ def test_a_run_from_a_sub_folder_writes_into_the_repository(project: Project, fa
     assert "2608.00001" in project.read("README.md")
     assert project.store()["keywords"]["Time Series"]["papers"][0]["id"] == "2608.00001"
     assert (project.root / "build" / "issues" / "issue-1.md").is_file()
+
+
+def test_path_problems_are_listed_with_the_other_problems(tmp_path):
+    path = config_file(tmp_path, "  readme: data/papers.json\n")
+    path.write_text(path.read_text(encoding="utf-8") + "max_papers: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {})
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert "max_papers: expected a whole number" in lines[0]
+    assert "paths.readme: data/papers.json is also paths.store" in lines[1]

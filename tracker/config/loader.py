@@ -29,6 +29,7 @@ from tracker.config.settings import (
     ArxivSettings,
     Config,
     Keyword,
+    Paths,
     keys_of,
     sections_of,
 )
@@ -129,11 +130,7 @@ def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = Non
     problems = _Problems(path, lines)
     for key_path, line in duplicates:
         problems.messages.append(f"{path}:{line}: {_dotted(key_path)}: key given twice")
-    config = _build(data, repository_root(path), env, problems)
-    if config is not None:
-        given = data.get("paths") or {}
-        for key, message in path_problems(config, Path(os.path.abspath(path)), given):
-            problems.add(("paths", key), message)
+    config = _build(data, Path(os.path.abspath(path)), env, problems)
     if problems.messages or config is None:
         raise ConfigError("\n".join(problems.messages))
     return config
@@ -186,7 +183,8 @@ def _limit_aliases(text: str, path: Path) -> None:
                     "values out instead (nested aliases can make a small file enormous)")
 
 
-def _build(data: Any, root: Path, env: Mapping[str, str], problems: _Problems) -> Config | None:
+def _build(data: Any, config_file: Path, env: Mapping[str, str],
+           problems: _Problems) -> Config | None:
     if not isinstance(data, dict):
         problems.add((), "expected a mapping with a `keywords:` list")
         return None
@@ -204,6 +202,13 @@ def _build(data: Any, root: Path, env: Mapping[str, str], problems: _Problems) -
             settings[name] = _section(data[name], name, cls, problems)
     keywords = _keywords(data.get("keywords"), problems)
     _apply_environment(settings, env, problems)
+    root = repository_root(config_file)
+    paths = settings.get("paths") or Paths()
+    if all(getattr(paths, key) is not None for key in keys_of(Paths)):  # each path readable
+        given = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+        placed = Config(keywords=(), root=root, paths=paths)
+        for key, message in path_problems(placed, config_file, given):
+            problems.add(("paths", key), message)
     if problems.messages:
         return None
     return Config(keywords=keywords, root=root, **settings)
