@@ -8,7 +8,6 @@ functions in ``merge`` return new objects.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 STORE_SCHEMA = 2
@@ -72,7 +71,8 @@ class Paper:
 
 def is_abs_link(link: str, id: str, version: int) -> bool:
     """True for ``http(s)://arxiv.org/abs/IDvN`` of exactly this id and version."""
-    return re.fullmatch(rf"https?://arxiv\.org/abs/{re.escape(id)}v{version}", link) is not None
+    page = f"arxiv.org/abs/{id}v{version}"
+    return link in (f"https://{page}", f"http://{page}")
 
 
 def abs_link(id: str, version: int, given: str | None = None) -> str:

@@ -100,7 +100,7 @@ def timestamp(value: Any, where: str) -> str:
     try:
         if not _TIMESTAMP.fullmatch(text(value, where)):
             raise ValueError
-        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        datetime.fromisoformat(value)  # the shape is checked above; this checks the values
     except ValueError:
         raise _wrong(value, where, "not a UTC time (YYYY-MM-DDTHH:MM:SSZ):") from None
     return value
