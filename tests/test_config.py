@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import Config, load_config
+from tracker.config import Config, load_config, validators
 from tracker.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -182,3 +182,10 @@ def test_validate_accepts_exactly_the_cron_expressions_the_scheduler_runs(tmp_pa
         assert load(tmp_path, text).schedule.cron == cron
     else:
         assert "keywords.yaml:3: schedule.cron: " in error_of(tmp_path, text)
+
+
+@pytest.mark.parametrize("cron", sorted(validators.KNOWN_GOOD_CRON))
+def test_the_cron_expressions_taken_without_the_parser_are_ones_the_scheduler_runs(cron):
+    from tracker.scheduler import make_trigger
+
+    make_trigger(cron, None, "UTC")

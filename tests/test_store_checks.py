@@ -102,3 +102,14 @@ def test_a_store_that_is_a_symbolic_link_is_refused(tmp_path):
     with pytest.raises(StoreError, match="is a symbolic link"):
         save_store(link, Store())
     assert link.is_symlink() and load_store(real).last_change == "2026-08-21"
+
+
+def test_a_store_that_would_not_read_back_is_not_written(tmp_path):
+    path = tmp_path / "papers.json"
+    save_store(path, Store(last_change="2026-08-21"))
+    before = path.read_bytes()
+    bad = Store(keywords={"K": KeywordRecord(papers=(make_paper("a.b/1234567"),))})
+    with pytest.raises(StoreError, match=r"was not saved: the new store would not be valid "
+                                         r"\(keywords\.K\.papers\[0\]\.id: not an arXiv"):
+        save_store(path, bad)
+    assert path.read_bytes() == before and not backup_path(path).exists()

@@ -23,15 +23,17 @@ def _read(path: Path) -> tuple[str, str] | None:
         raise OutputError(f"{shown(path)} is a symbolic link; the tracker replaces only a "
                           "plain file (point the config at the real file)")
     try:
-        raw = path.read_bytes().decode("utf-8")
+        with open(path, encoding="utf-8", newline="") as handle:  # line endings as they are
+            text = handle.read()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
         raise OutputError(f"{shown(path)}: cannot read: {error}") from None
-    first_end = raw.find("\n")
-    newline = "\r\n" if first_end > 0 and raw[first_end - 1] == "\r" else "\n"
-    # As Python's universal newlines read it: CRLF and a lone CR both end a line.
-    return raw.replace("\r\n", "\n").replace("\r", "\n"), newline
+    first_end = text.find("\n")
+    newline = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
+    if "\r" in text:  # as Python's universal newlines read it: CRLF and a lone CR end a line
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, newline
 
 
 def read_text(path: Path) -> str | None:

@@ -157,11 +157,21 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def save_store(path: Path, store: Store) -> None:
-    """Write the store; the current file (already read and checked) becomes ``.bak`` first."""
+    """Write the store; the current file (already read and checked) becomes ``.bak`` first.
+
+    The new text is read back with the same checks first, so the tracker
+    never writes a store that it would refuse to read.
+    """
+    text = dumps(replace(store, schema=STORE_SCHEMA))
+    try:
+        loads(text)
+    except MalformedStore as error:
+        raise StoreError(f"{shown(path)} was not saved: the new store would not be valid "
+                         f"({error})") from None
     try:
         if path.exists():
             atomic_write(backup_path(path), path.read_bytes())
-        atomic_write(path, dumps(replace(store, schema=STORE_SCHEMA)))
+        atomic_write(path, text)
     except OSError as error:
         raise StoreError(f"{shown(path)}: cannot write the store: {error}") from None
 
