@@ -97,3 +97,47 @@ class Store:
     last_change: str | None = None
     """Date of the last run that changed any keyword's papers; the README's "Last update"."""
     schema: int = STORE_SCHEMA
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One paper of arXiv's daily announcement feed (``https://rss.arxiv.org/rss/CATS``).
+
+    Field meanings follow arXiv's "RSS feed Specifications": the item's
+    ``description`` carries ``arXiv:ID vN Announce Type: TYPE`` and the
+    abstract, ``dc:creator`` the authors, ``arxiv:announce_type`` the type.
+    """
+
+    id: str
+    """arXiv identifier without version."""
+    version: int
+    title: str
+    """Whitespace-collapsed."""
+    authors: tuple[str, ...]
+    abstract: str
+    """As the digest prints it: the text after ``Abstract: ``, trailing whitespace removed."""
+    categories: tuple[str, ...]
+    announce_type: str
+    """``new``, ``cross``, ``replace`` or ``replace-cross``."""
+    link: str
+    """The abstract page as the feed gives it."""
+    title_translated: str | None = None
+    abstract_translated: str | None = None
+    keywords: tuple[str, ...] = ()
+    """Names of the keywords it matched."""
+
+    @property
+    def pdf_url(self) -> str:
+        """The PDF of the newest version: no version in the link."""
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One day's digest: the announced papers the config selects, in feed order."""
+
+    date: str
+    """The announcement date, ``YYYY-MM-DD``."""
+    papers: tuple[Announcement, ...]
+    language: str | None = None
+    """The translation's language, ``None`` when untranslated."""
