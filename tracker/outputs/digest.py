@@ -106,7 +106,7 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
         if write_if_changed(path, render_digest(env, news.digest)):
             written.append(path)
     kept = recent_path(config.paths.store)
-    if news.recent_digests or kept.exists():
-        if write_if_changed(kept, digests_to_json(news.recent_digests)):
-            written.append(kept)
+    keep = news.recent_digests or kept.exists()
+    if keep and write_if_changed(kept, digests_to_json(news.recent_digests)):
+        written.append(kept)
     return written
