@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="git push after committing (default: schedule.push)")
     schedule.add_argument("--now", action="store_true",
                           help="also run once right away, then on the schedule")
+    digest = commands.add_parser("digest", help="write today's digest alone: read arXiv's "
+                                                "announcement feed, match, translate")
+    _common(digest)
+    _lock_wait(digest)
     init = commands.add_parser("init", help="create a new tracker repository: config, "
                                             "workflow, README, store folder")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."),
@@ -227,6 +231,23 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from tracker.digest_step import run_digest
+
+    config = _load(args)
+    if config.digest is None:
+        raise ConfigError(f"{args.config}: no `digest:` section; add one to write a digest "
+                          "(see docs/configuration.md)")
+    result = run_digest(config, _today(config, args.today), lock_wait=args.wait)
+    if result.error:
+        log.error(f"error: {result.error}")
+        return EXIT_FAILED
+    log.info(result.outcome.message)
+    for path in result.written:
+        log.info(f"wrote {path}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "run": _cmd_pipeline,
     "fetch": _cmd_pipeline,
@@ -234,6 +255,7 @@ _COMMANDS = {
     "validate": _cmd_validate,
     "schedule": _cmd_schedule,
     "init": _cmd_init,
+    "digest": _cmd_digest,
 }
 
 

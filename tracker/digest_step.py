@@ -153,12 +153,14 @@ def translate_papers(papers: tuple[Announcement, ...], translator: Translator,
     return tuple(out)
 
 
-def make_translator(settings: TranslateSettings, env: Mapping[str, str], budget: float,
-                    sleep: Callable[[float], None] | None = None) -> Translator:
+def make_translator(config: Config, settings: TranslateSettings, env: Mapping[str, str],
+                    budget: float, sleep: Callable[[float], None] | None = None) -> Translator:
+    """The translator of the config; backoff and the ``Retry-After`` cap are the API's."""
     key = env.get(settings.api_key_env, "").strip() if settings.api_key_env else ""
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     return Translator(settings.base_url, settings.model, settings.language,
                       api_key=key or None, timeout=settings.timeout, retries=settings.retries,
+                      backoff=config.arxiv.backoff, max_retry_after=config.arxiv.max_retry_after,
                       budget=budget, **extra)
 
 
@@ -188,10 +190,64 @@ def build_digest(config: Config, session: PoliteSession, today: str, *,
     if settings.translate is not None and papers:
         if translator is None:
             remaining = max(1.0, session.deadline - session.clock())
-            translator = make_translator(settings.translate, env, remaining)
+            translator = make_translator(config, settings.translate, env, remaining)
         cache = TranslationCache(cache_path(config.paths.store))
         papers = translate_papers(papers, translator, cache, settings.translate.language, day,
                                   outcome.translation)
         cache.save(day)
     outcome.digest = Digest(date=day, papers=papers, language=language)
     return outcome
+
+
+def make_session(config: Config) -> PoliteSession:
+    """A polite session with the run's policy (pacing, retries, budget) for the feed request."""
+    from tracker.sources.arxiv_api import user_agent
+    from tracker.sources.http import PoliteSession, RequestPolicy
+
+    settings = config.arxiv
+    return PoliteSession(RequestPolicy(
+        delay=settings.delay, timeout=settings.timeout, retries=settings.retries,
+        backoff=settings.backoff, max_retry_after=settings.max_retry_after,
+        run_budget=settings.run_budget, user_agent=user_agent(settings.contact, config.repository),
+    ))
+
+
+def recent_digests(config: Config, digest: Digest | None, today: str) -> tuple[Digest, ...]:
+    """``RunNews.recent_digests``: the kept digests of the last 30 days with today's."""
+    from tracker.outputs.digest import load_recent, recent
+
+    if config.digest is None:
+        return ()
+    return recent(load_recent(config.paths.store), digest, digest.date if digest else today)
+
+
+@dataclass
+class DigestRun:
+    outcome: DigestOutcome
+    written: list[Path] = field(default_factory=list)
+    error: str | None = None
+
+
+def run_digest(config: Config, today: str, *, lock_wait: float = 30.0,
+               session: PoliteSession | None = None, env: Mapping[str, str] | None = None,
+               translator: Translator | None = None) -> DigestRun:
+    """``tracker digest``: fetch the feed, select, translate, write the digest, under the lock.
+
+    A failed feed is reported in ``error`` (nothing is written); the keyword
+    store is only read, never written.
+    """
+    from tracker.outputs import RunNews
+    from tracker.outputs import digest as digest_output
+    from tracker.store import load_store, store_lock
+
+    with store_lock(config.paths.store, lock_wait):
+        try:
+            outcome = build_digest(config, session or make_session(config), today, env=env,
+                                   translator=translator)
+        except FetchError as error:
+            return DigestRun(DigestOutcome(requests=error.requests, bytes=error.bytes),
+                             error=str(error))
+        news = RunNews(today=today, new_papers={}, digest=outcome.digest,
+                       recent_digests=recent_digests(config, outcome.digest, today))
+        written = digest_output.write(config, load_store(config.paths.store), news)
+    return DigestRun(outcome, written)
