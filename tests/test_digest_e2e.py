@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.fake_digest import (
-    Fault,
     FakeFeed,
     FakeTranslator,
+    Fault,
     canned_answers,
     papers_of_digest,
     rss_feed,
