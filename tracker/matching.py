@@ -33,46 +33,60 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Phrase:
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None
+    """``None`` for a single word, where holding the word is the whole test."""
     words: frozenset[str]
     """The phrase's word characters in runs; a paper must hold all of them to match."""
 
     @classmethod
     def of(cls, phrase: str) -> _Phrase:
         normal = normalize(phrase)
-        return cls(phrase_pattern(normal), frozenset(_WORD.findall(normal)))
+        words = _WORD.findall(normal)
+        single = len(words) == 1 and words[0] == normal.strip()
+        return cls(None if single else phrase_pattern(normal), frozenset(words))
 
     def found_in(self, text: str, words: frozenset[str]) -> bool:
-        return self.words <= words and self.pattern.search(text) is not None
-
-
-@dataclass(frozen=True)
-class _Rule:
-    name: str
-    phrases: tuple[_Phrase, ...]
-    exclusions: tuple[_Phrase, ...]
+        if not self.words <= words:
+            return False
+        return self.pattern is None or self.pattern.search(text) is not None
 
 
 class Matcher:
-    """The keywords compiled once; ``keywords_of`` names the keywords a paper matches."""
+    """The keywords compiled once; ``keywords_of`` names the keywords a paper matches.
+
+    Each phrase (names, synonyms, exclusions) is filed under one of its
+    words, so a paper is checked only against the phrases filed under the
+    words it holds (a set intersection), not against every keyword.
+    """
 
     def __init__(self, keywords: Sequence[Keyword]):
-        self.rules = tuple(
-            _Rule(keyword.name,
-                  tuple(_Phrase.of(p) for p in (keyword.name, *keyword.synonyms)),
-                  tuple(_Phrase.of(p) for p in keyword.exclude))
-            for keyword in keywords
-        )
+        self.names = tuple(keyword.name for keyword in keywords)
+        self.index: dict[str, list[tuple[int, bool, _Phrase]]] = {}
+        self.wordless: list[tuple[int, bool, _Phrase]] = []
+        for number, keyword in enumerate(keywords):
+            phrases = [(p, False) for p in (keyword.name, *keyword.synonyms)]
+            phrases += [(p, True) for p in keyword.exclude]
+            for text, excludes in phrases:
+                phrase = _Phrase.of(text)
+                entry = (number, excludes, phrase)
+                if phrase.words:
+                    self.index.setdefault(max(sorted(phrase.words), key=len), []).append(entry)
+                else:
+                    self.wordless.append(entry)
 
     def keywords_of(self, title: str, abstract: str) -> tuple[str, ...]:
         """Names of the matching keywords, in config order."""
         text = normalize(f"{title}\n{abstract}")
         words = frozenset(_WORD.findall(text))
-        return tuple(
-            rule.name for rule in self.rules
-            if any(p.found_in(text, words) for p in rule.phrases)
-            and not any(p.found_in(text, words) for p in rule.exclusions)
-        )
+        found: set[int] = set()
+        excluded: set[int] = set()
+        entries = [entry for word in words & self.index.keys() for entry in self.index[word]]
+        for number, excludes, phrase in entries + self.wordless:
+            if number in excluded or (not excludes and number in found):
+                continue
+            if phrase.found_in(text, words):
+                (excluded if excludes else found).add(number)
+        return tuple(self.names[n] for n in sorted(found - excluded))
 
 
 def select_announcements(items: Iterable[Announcement], keywords: Sequence[Keyword], *,
