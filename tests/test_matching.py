@@ -23,7 +23,7 @@ def paper(title: str, abstract: str = "", kind: str = "new", id: str = "2506.000
     ("self supervised learning", True),
     ("SELF-SUPERVISED-LEARNING", True),
     ("self\nsupervised   learning", True),
-    ("self–supervised learning", True),  # an en dash counts as a hyphen
+    ("self\u2013supervised learning", True),  # an en dash counts as a hyphen
     ("selfsupervised learning", False),
     ("self-supervised learnings", False),  # whole words only
     ("non-self-supervised learning", True),
