@@ -89,5 +89,5 @@ def test_json_round_trip_is_deterministic():
 
 
 def test_a_damaged_json_is_one_clear_error():
-    with pytest.raises(OutputError, match="digests.json is damaged"):
+    with pytest.raises(OutputError, match=r"digests\.json is damaged"):
         digests_from_json('{"digests": [{"date": 1}]}')

@@ -43,15 +43,15 @@ def test_every_translation_of_the_sample_passes_the_checks():
     ("", "empty"),
     ("Multimodal emotion recognition extracts emotions from data.", "no Simplified Chinese"),
     ("多模态情绪识别", "too short"),
-    (instruction("zh") + " 多模态情绪识别从多模态数据中提取情绪，包括视觉、语音和文本输入。",
+    (instruction("zh") + " 多模态情绪识别从多模态数据中提取情绪包括视觉语音和文本输入。",
      "echoes the instruction"),
-    ("<|im_start|>多模态情绪识别从多模态数据中提取情绪，包括视觉、语音和文本输入。",
+    ("<|im_start|>多模态情绪识别从多模态数据中提取情绪包括视觉语音和文本输入。",
      "chat-template"),
-    ("多模态情绪识别从多模态数据中提取情绪，包括视觉、语音和文本输入。<|im_end|>",
+    ("多模态情绪识别从多模态数据中提取情绪包括视觉语音和文本输入。<|im_end|>",
      "chat-template"),
-    ("<start_of_turn>多模态情绪识别从多模态数据中提取情绪，包括视觉、语音和文本输入。",
+    ("<start_of_turn>多模态情绪识别从多模态数据中提取情绪包括视觉语音和文本输入。",
      "chat-template"),
-    ("Assistant: 多模态情绪识别从多模态数据中提取情绪，包括视觉、语音和文本输入。",
+    ("Assistant: 多模态情绪识别从多模态数据中提取情绪包括视觉语音和文本输入。",
      "chat-template"),
 ])
 def test_bad_translations_are_rejected(answer, problem):
@@ -59,7 +59,7 @@ def test_bad_translations_are_rejected(answer, problem):
 
 
 def test_a_half_translated_title_is_still_used():
-    paper = SAMPLE[4]  # "超越语言的表达：面向视频-grounded ..."
+    paper = SAMPLE[4]  # its title keeps the English word "grounded"
     assert "grounded" in paper["title_zh"]
     assert translation_problem(paper["title"], paper["title_zh"], "zh") is None
 
