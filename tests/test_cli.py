@@ -186,7 +186,7 @@ def test_running_in_this_repository_keeps_its_documentation(project: Project, fa
 
 def test_failing_days_before_the_first_fetch_write_nothing(project: Project, fake_arxiv):
     project.write_config(CONFIG)
-    fake_arxiv.fail(*[Fault("status", status=503)] * 4)
+    fake_arxiv.fail(*[Fault("status", status=503)] * 8)  # 2 days x 2 keywords x 2 tries
     for day in ("2026-08-21", "2026-08-22"):
         result = project.tracker("run", "--today", day)
         assert result.code == 1
