@@ -153,3 +153,53 @@ def test_broken_feed_fails_the_digest_with_one_message(tmp_path, feed):
     assert "Traceback" not in done.stderr
     assert len(feed.requests) == 3
     assert not (tmp_path / "digests").exists()
+
+
+RUN_CONFIG = """\
+keywords:
+  - Multimodal
+arxiv: {delay: 0, backoff: 0.01, retries: 1}
+repository: me/papers
+issue: {body: digest}
+digest:
+  categories: [cs.IR, cs.MM]
+"""
+
+
+def test_run_writes_tables_and_digest_and_the_issue_carries_it(project, fake_arxiv, feed):
+    from tests.conftest import entry
+    from tracker.sources.query import build_query
+
+    fake_arxiv.feeds = {build_query("Multimodal"): [entry("2506.00001v1",
+                                                          "2025-04-08T10:00:00Z")]}
+    feed.body = (FIXTURES / "announcements-8-items.xml").read_bytes()
+    project.write_config(RUN_CONFIG)
+    done = project.tracker("run", "--today", "2025-04-09", env={"TRACKER_RSS_URL": feed.url})
+    assert done.code == 0, done.err
+    assert "## Multimodal" in project.read("README.md")
+    assert len(feed.requests) == 1
+    digest = project.read("digests/2025-04-09.md")
+    # match: keywords (the default), announce types new and cross (the default)
+    titles = [line[2:-1] for line in digest.splitlines() if line.startswith("# ")]
+    assert titles and all("ultimodal" in block for block in digest.split("---\n")[:-1])
+    assert "Efficient Multi-Task Learning via Generalist Recommender" not in titles
+    issue = project.read("build/issues/issue-1.md")
+    assert issue.startswith(f"---\ntitle: arXiv digest - April 09, 2025 - {len(titles)} paper")
+    assert issue.split("---\n", 2)[2] == digest
+
+
+def test_a_broken_feed_fails_the_digest_only(project, fake_arxiv, feed):
+    from tests.conftest import entry
+    from tracker.sources.query import build_query
+
+    fake_arxiv.feeds = {build_query("Multimodal"): [entry("2506.00001v1",
+                                                          "2025-04-08T10:00:00Z")]}
+    feed.body = b"<rss><channel><item><title>cut"
+    project.write_config(RUN_CONFIG)
+    done = project.tracker("run", "--today", "2025-04-09", env={"TRACKER_RSS_URL": feed.url})
+    assert done.code == 1
+    assert "digest: FAILED: announcement feed: arXiv sent broken XML" in done.err
+    assert "2506.00001" in project.read("README.md")
+    assert project.store()["keywords"]["Multimodal"]["papers"]
+    assert "| **Title** |" in project.read("build/issues/issue-1.md")  # the table instead
+    assert not (project.root / "digests").exists()

@@ -91,3 +91,31 @@ def test_json_round_trip_is_deterministic():
 def test_a_damaged_json_is_one_clear_error():
     with pytest.raises(OutputError, match=r"digests\.json is damaged"):
         digests_from_json('{"digests": [{"date": 1}]}')
+
+
+def test_a_long_digest_is_split_into_issues_of_whole_papers():
+    from tracker.outputs.issues import IssueSettingsView, body_of, digest_issue_documents
+
+    env = environment(None)
+    papers = tuple(item(id=f"2506.{n:05d}", abstract="word " * 400) for n in range(60))
+    view = IssueSettingsView(day="2025-06-03", repository="https://github.com/me/p",
+                             labels=("digest",), max_per_keyword=15)
+    documents = digest_issue_documents(env, view, Digest("2025-06-03", papers), limit=20_000)
+    assert len(documents) > 1
+    bodies = [body_of(document) for document in documents]
+    assert all(len(body) <= 20_000 for body in bodies)
+    assert "".join(bodies) == render_digest(env, Digest("2025-06-03", papers))
+    assert documents[0].startswith(f"---\ntitle: arXiv digest - June 03, 2025 - "
+                                   f"{bodies[0].count('---')} papers (1/{len(documents)})\n"
+                                   "labels: digest\n---\n")
+
+
+def test_the_scheduler_commits_the_digest_files(tmp_path):
+    from tracker.api import Tracker
+    from tracker.config import load_config
+
+    path = tmp_path / "keywords.yaml"
+    path.write_text("digest: {categories: [cs.CV]}\n", encoding="utf-8")
+    paths = Tracker(load_config(path, {})).output_paths()
+    assert Path("digests") in paths
+    assert Path("data/digests.json") in paths and Path("data/translations.json") in paths

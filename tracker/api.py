@@ -321,8 +321,14 @@ class Tracker:
             target = getattr(settings, "path", None)
             if target is not None:
                 # A pattern such as digests/{date}.md names its folder.
-                paths.append(Path(str(target).split("{")[0]).parent if "{" in str(target)
-                             else Path(target))
+                prefix = str(target).split("{")[0]
+                paths.append(Path(target) if "{" not in str(target) else
+                             Path(prefix) if prefix.endswith("/") else Path(prefix).parent)
+        if self.config.digest is not None:  # the digest's data files beside the store
+            from tracker.digest_step import cache_path
+
+            store = self.config.paths.store
+            paths += [digest_output.recent_path(store), cache_path(store)]
         return paths
 
     def run(self, today: str | None = None, *, fetch: bool = True, publish: bool = True,
