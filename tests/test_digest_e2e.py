@@ -203,3 +203,12 @@ def test_a_broken_feed_fails_the_digest_only(project, fake_arxiv, feed):
     assert project.store()["keywords"]["Multimodal"]["papers"]
     assert "| **Title** |" in project.read("build/issues/issue-1.md")  # the table instead
     assert not (project.root / "digests").exists()
+
+
+def test_the_digest_benchmark_runs_and_counts_one_feed_request(capsys):
+    from bench.digest import main
+
+    assert main(["--items", "50", "--keywords", "5", "--repeat", "1", "--run-keywords", "2"]) == 0
+    table = capsys.readouterr().out
+    assert "| feed requests of one `tracker run` (2 keywords, 3 categories) | 1 | 1 |" in table
+    assert "| API requests of that run | 2 |" in table
