@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from tracker.config import DigestSettings, TranslateSettings, load_config
+from tests.test_config import error_of, load
+from tracker.config import DigestSettings, TranslateSettings
 from tracker.config.digest import TRANSLATE_KEYS
-from tracker.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "config" / "keywords.schema.json").read_text(encoding="utf-8"))
@@ -29,18 +29,6 @@ digest:
     model: some-model
     api_key_env: TRACKER_TRANSLATE_KEY
 """
-
-
-def load(tmp_path: Path, text: str, env: dict[str, str] | None = None):
-    path = tmp_path / "keywords.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_config(path, env or {})
-
-
-def error_of(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> str:
-    with pytest.raises(ConfigError) as caught:
-        load(tmp_path, text, env)
-    return str(caught.value)
 
 
 def test_a_full_digest_section(tmp_path):
