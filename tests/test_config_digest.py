@@ -43,28 +43,33 @@ def test_a_full_digest_section(tmp_path):
 
 
 def test_defaults_and_a_digest_without_keywords(tmp_path):
-    for text in ("digest: {categories: [cs.CV]}\n",
-                 "keywords: []\ndigest: {categories: [cs.CV]}\n"):
+    for text in ("digest: {categories: [cs.CV], match: all}\n",
+                 "keywords: []\ndigest: {categories: [cs.CV], match: all}\n"):
         config = load(tmp_path, text)
         assert config.keywords == ()
-        assert config.digest == DigestSettings(categories=("cs.CV",))
+        assert config.digest == DigestSettings(categories=("cs.CV",), match="all")
         assert config.digest.announce_types == ("new", "cross")
-        assert (config.digest.match, config.digest.path) == ("keywords", "digests/{date}.md")
+        assert config.digest.path == "digests/{date}.md"
         assert config.digest.endpoint == "https://rss.arxiv.org"
         jsonschema.validate(yaml.safe_load(text), SCHEMA)
     assert load(tmp_path, "keywords: [a]\n").digest is None
 
 
 def test_the_feed_host_comes_from_the_environment(tmp_path):
-    config = load(tmp_path, "digest: {categories: [cs.CV]}\n",
+    config = load(tmp_path, "keywords: [a]\ndigest: {categories: [cs.CV]}\n",
                   {"TRACKER_RSS_URL": "http://127.0.0.1:8081"})
     assert config.digest.endpoint == "http://127.0.0.1:8081"
-    message = error_of(tmp_path, "digest: {categories: [cs.CV]}\n", {"TRACKER_RSS_URL": "x"})
+    message = error_of(tmp_path, "keywords: [a]\ndigest: {categories: [cs.CV]}\n",
+                       {"TRACKER_RSS_URL": "x"})
     assert message.startswith("environment variable TRACKER_RSS_URL: expected an http(s) URL")
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("digest: {}\n", "keywords.yaml:1: digest: missing categories"),
+    ("digest:\n  categories: [cs.CV]\n", "keywords.yaml:1: digest: the digest matches keywords "
+     "but none are listed"),
+    ("keywords: []\ndigest:\n  categories: [cs.CV]\n  match: keywords\n",
+     "keywords.yaml:4: digest.match: the digest matches keywords but none are listed"),
     ("digest: [cs.CV]\n", "keywords.yaml:1: digest: expected a mapping"),
     ("digest:\n  categories: [cs]\n", "keywords.yaml:2: digest.categories: item 1: 'cs': "
      "the announcement feed takes categories"),

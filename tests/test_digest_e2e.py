@@ -103,7 +103,7 @@ def test_translated_sample_byte_for_byte_and_rerun_makes_no_request(tmp_path, fe
 
 def test_weekend_feed_writes_nothing_and_succeeds(tmp_path, feed):
     feed.body = (FIXTURES / "announcements-weekend-empty.xml").read_bytes()
-    write_config(tmp_path, FAST + "digest:\n  categories: [cs.IR, cs.MM]\n")
+    write_config(tmp_path, FAST + "digest:\n  categories: [cs.IR, cs.MM]\n  match: all\n")
     done = tracker(tmp_path, feed, "digest")
     assert done.returncode == 0, done.stderr
     assert "arXiv announced nothing today (weekend or holiday)" in done.stderr
@@ -146,7 +146,7 @@ def test_throttled_translator_is_waited_for(tmp_path, feed, translator):
 def test_broken_feed_fails_the_digest_with_one_message(tmp_path, feed):
     feed.fail(*[Fault(200, body=b"<!DOCTYPE html><html>busy</html>", content_type="text/html")]
               * 3)
-    write_config(tmp_path, FAST + "digest:\n  categories: [cs.CV]\n")
+    write_config(tmp_path, FAST + "digest:\n  categories: [cs.CV]\n  match: all\n")
     done = tracker(tmp_path, feed, "digest")
     assert done.returncode == 1
     assert "an HTML page instead of an RSS feed" in done.stderr

@@ -115,7 +115,7 @@ def test_the_scheduler_commits_the_digest_files(tmp_path):
     from tracker.config import load_config
 
     path = tmp_path / "keywords.yaml"
-    path.write_text("digest: {categories: [cs.CV]}\n", encoding="utf-8")
+    path.write_text("digest: {categories: [cs.CV], match: all}\n", encoding="utf-8")
     paths = Tracker(load_config(path, {})).output_paths()
     assert Path("digests") in paths
     assert Path("data/digests.json") in paths and Path("data/translations.json") in paths

@@ -267,6 +267,11 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
     if data.get("digest") is not None:
         settings["digest"] = digest_section(data["digest"], problems)
     keywords = _keywords(data.get("keywords"), problems, required=data.get("digest") is None)
+    digest = settings.get("digest")
+    if digest is not None and digest.match == "keywords" and not keywords:
+        problems.add(("digest", "match") if "match" in data["digest"] else ("digest",),
+                     "the digest matches keywords but none are listed; list some under "
+                     "`keywords:` or set `match: all`")
     _apply_environment(settings, env, problems)
     if problems.messages:
         return None
