@@ -371,7 +371,7 @@ class Tracker:
             if fetch:
                 source = source if source is not None else make_source(config, sleep=sleep)
                 store = fetch_all(config, store, source, day, progress, report, should_stop)
-                digest = _digest_step(config, source, day, report)
+                digest = _digest_of_the_day(config, source, day, report)
                 if store.last_change is None and digest is None and not any(
                         outcome.error is None for outcome in report.outcomes):
                     publish = False  # nothing was ever fetched: no file to write yet
@@ -387,7 +387,7 @@ class Tracker:
                 report.store_changed = True
             if outputs is not None:
                 report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
-                news = _with_digest(config, outputs.news, digest, day, report)
+                news = _news_with_digest(config, outputs.news, digest, day, report)
                 _write_extra_outputs(config, store, news, report)
         report.seconds = time.monotonic() - started
         summary = summary_line(report, config, fetch, report.published and publish)
@@ -395,43 +395,23 @@ class Tracker:
         return report
 
 
-# --- the daily digest (tracker.digest_step): one feed request a run, after the keywords ---
-
-
-def _digest_step(config: Config, source: Source, day: str, report: RunReport) -> Digest | None:
-    """Today's digest, through the keywords' polite session (same pacing and budget).
-
-    A failure is the digest output's error (exit code 1); the keyword tables
-    never depend on it. ``None`` also when no digest is configured or arXiv
-    announced nothing.
-    """
+def _digest_of_the_day(config: Config, source: Source, day: str,
+                       report: RunReport) -> Digest | None:
+    """The digest step (``tracker.digest_step``); a failure is the digest output's error."""
     if config.digest is None or report.interrupted:
         return None
-    from tracker.digest_step import build_digest, make_session
+    from tracker.digest_step import digest_for_run
 
-    session = getattr(source, "session", None) or make_session(config)
-    try:
-        outcome = build_digest(config, session, day)
-    except TrackerError as error:
-        report.output_errors["digest"] = str(error)
-        return None
-    log.info(outcome.message)
-    return outcome.digest
+    return digest_for_run(config, getattr(source, "session", None), day, report.output_errors)
 
 
-def _with_digest(config: Config, news: RunNews, digest: Digest | None, day: str,
-                 report: RunReport) -> RunNews:
-    """``news`` with today's digest and the recent ones kept in ``digests.json``."""
+def _news_with_digest(config: Config, news: RunNews, digest: Digest | None, day: str,
+                      report: RunReport) -> RunNews:
     if config.digest is None:
         return news
-    from tracker.digest_step import recent_digests
+    from tracker.digest_step import with_digest
 
-    try:
-        recent = recent_digests(config, digest, day)
-    except TrackerError as error:
-        report.output_errors["digest"] = str(error)
-        return news
-    return replace(news, digest=digest, recent_digests=recent)
+    return with_digest(config, news, digest, day, report.output_errors)
 
 
 def _repository_root(config_path: Path) -> Path:

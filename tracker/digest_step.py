@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.errors import FetchError, OutputError
+from tracker.errors import FetchError, OutputError, TrackerError
 from tracker.matching import select_announcements
 from tracker.models import Announcement, Digest
 from tracker.outputs.files import read_text, write_if_changed
@@ -32,8 +33,10 @@ from tracker.translate import (
 if TYPE_CHECKING:
     from tracker.config import Config
     from tracker.config.digest import TranslateSettings
+    from tracker.outputs import RunNews
     from tracker.sources.http import PoliteSession
 
+log = logging.getLogger("tracker")
 CACHE_DAYS = 30
 NOTHING_ANNOUNCED = "arXiv announced nothing today (weekend or holiday)"
 
@@ -251,3 +254,31 @@ def run_digest(config: Config, today: str, *, lock_wait: float = 30.0,
                        recent_digests=recent_digests(config, outcome.digest, today))
         written = digest_output.write(config, load_store(config.paths.store), news)
     return DigestRun(outcome, written)
+
+
+def digest_for_run(config: Config, session: PoliteSession | None, day: str,
+                   errors: dict[str, str]) -> Digest | None:
+    """The digest step of ``Tracker.run``, through the keywords' polite session when given.
+
+    Same pacing and time budget as the keywords. A failure goes into
+    ``errors["digest"]`` (the run's ``output_errors``: exit code 1); the
+    keyword tables never depend on it. ``None`` also when arXiv announced nothing.
+    """
+    try:
+        outcome = build_digest(config, session or make_session(config), day)
+    except TrackerError as error:
+        errors["digest"] = str(error)
+        return None
+    log.info(outcome.message)
+    return outcome.digest
+
+
+def with_digest(config: Config, news: RunNews, digest: Digest | None, day: str,
+                errors: dict[str, str]) -> RunNews:
+    """``news`` with today's digest and the recent ones kept in ``digests.json``."""
+    try:
+        recent = recent_digests(config, digest, day)
+    except TrackerError as error:
+        errors["digest"] = str(error)
+        return news
+    return replace(news, digest=digest, recent_digests=recent)
