@@ -27,8 +27,6 @@ from tracker.models import Announcement
 if TYPE_CHECKING:
     from tracker.sources.http import PoliteSession
 
-RSS_ENDPOINT = "https://rss.arxiv.org"
-RSS_ENV = "TRACKER_RSS_URL"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _ANNOUNCE_TYPE = "{http://arxiv.org/schemas/atom}announce_type"
 _DESCRIPTION = re.compile(
