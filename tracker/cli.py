@@ -263,7 +263,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     if result.error:
         log.error(f"error: {result.error}")
         return EXIT_FAILED
-    log.info(result.outcome.message)
+    (log.warning if result.outcome.troubled else log.info)(result.outcome.message)
     for path in result.written:
         log.info(f"wrote {path}")
     return EXIT_OK

@@ -52,6 +52,11 @@ class DigestOutcome:
     translation: TranslationStats = field(default_factory=TranslationStats)
 
     @property
+    def troubled(self) -> bool:
+        """Some translations failed or were skipped: worth a warning, not a failure."""
+        return bool(self.translation.failed or self.translation.skipped)
+
+    @property
     def message(self) -> str:
         if self.digest is None:
             return NOTHING_ANNOUNCED
@@ -269,7 +274,7 @@ def digest_for_run(config: Config, session: PoliteSession | None, day: str,
     except TrackerError as error:
         errors["digest"] = str(error)
         return None
-    log.info(outcome.message)
+    (log.warning if outcome.troubled else log.info)(outcome.message)
     return outcome.digest
 
 
