@@ -19,7 +19,9 @@ is that session. It adds what a daily unattended run needs:
 - nothing but the configured endpoint: redirects are not followed, and the
   XML parsers resolve no external entities and load nothing from the network.
 
-When it gives up it raises ``RequestFailed`` with one short cause.
+When it gives up it raises ``RequestFailed`` with one short cause. A caller
+that fetches another kind of document (the RSS announcement feed) passes its
+own body check as ``check=`` to ``get``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ import requests
 ARXIV_MIN_DELAY = 3.0
 RETRY_STATUSES = frozenset({406, 429, 500, 502, 503, 504})
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+BodyCheck = Callable[[bytes], "str | None"]
+"""Why an answer's body is not the expected document, or ``None`` when it is."""
 
 
 class RequestFailed(Exception):
@@ -167,6 +171,7 @@ class PoliteSession(requests.Session):
         headers["User-Agent"] = self.policy.user_agent
         kwargs.pop("timeout", None)
         kwargs.pop("allow_redirects", None)  # never follow: only the configured endpoint
+        check: BodyCheck = kwargs.pop("check", None) or feed_problem
         cause = "no answer"
         for attempt in range(self.policy.retries + 1):
             self._wait_turn(url)
@@ -175,7 +180,7 @@ class PoliteSession(requests.Session):
             except requests.exceptions.RequestException as error:
                 cause, retry_after = _network_cause(error), None
             else:
-                cause, retry_after, final = self._judge(response)
+                cause, retry_after, final = self._judge(response, check)
                 if final:
                     return response
             if attempt == self.policy.retries:
@@ -208,11 +213,12 @@ class PoliteSession(requests.Session):
         response._content = body
         return response
 
-    def _judge(self, response: requests.Response) -> tuple[str, float | None, bool]:
+    def _judge(self, response: requests.Response,
+               check: BodyCheck) -> tuple[str, float | None, bool]:
         """``(cause, retry_after, final)``: final answers go back to the arxiv client."""
         status = response.status_code
         if status == 200:
-            problem = feed_problem(response.content)
+            problem = check(response.content)
             if problem is None:
                 return "", None, True
             return f"arXiv sent {problem}", None, False
