@@ -13,15 +13,11 @@ import responses
 
 from tests.conftest import FIXTURES, make_paper
 from tests.fake_arxiv import feed_xml
+from tracker.config import ArxivSettings
 from tracker.errors import FetchError
 from tracker.sources.arxiv_api import ArxivSource, FetchPlan, plan_fetch, typical_new, user_agent
-from tracker.sources.http import (
-    PoliteSession,
-    RequestPolicy,
-    feed_problem,
-    pacing_delay,
-    retry_after_seconds,
-)
+from tracker.sources.feed import feed_problem
+from tracker.sources.http import PoliteSession, pacing_delay, retry_after_seconds
 
 ARXIV = "https://export.arxiv.org/api/query"
 LOCAL = "http://127.0.0.1:9/api/query"
@@ -44,11 +40,13 @@ class Clock:
         self.now += seconds
 
 
-def source(endpoint: str = LOCAL, clock: Clock | None = None, **policy: object) -> ArxivSource:
+def source(endpoint: str = LOCAL, clock: Clock | None = None, user_agent: str = "tracker",
+           **settings: object) -> ArxivSource:
     clock = clock or Clock()
-    settings = RequestPolicy(**{"delay": 0.0, "backoff": 1.0, "retries": 2, **policy})
-    session = PoliteSession(settings, clock=clock, sleep=clock.sleep, rng=random.Random(1))
-    return ArxivSource(endpoint, settings, session=session)
+    values = ArxivSettings(**{"delay": 0.0, "backoff": 1.0, "retries": 2, **settings})
+    session = PoliteSession(values, user_agent, clock=clock, sleep=clock.sleep,
+                            rng=random.Random(1))
+    return ArxivSource(endpoint, session)
 
 
 def params(call: responses.Call) -> dict[str, str]:
@@ -257,7 +255,8 @@ def test_an_empty_later_page_fails_the_keyword():
     responses.add_callback(responses.GET, LOCAL, callback=answer)
     stored = [make_paper("2501.00001", updated="2026-01-01T00:00:00Z")]
     with pytest.raises(FetchError, match="empty page in the middle"):
-        source().fetch(plan_fetch("q", 100, stored, incremental=True, first_page=10), "x")
+        source().fetch(plan_fetch("q", 100, stored, incremental=True, first_page=10),
+                       "2026-08-21")
 
 
 def test_retry_after_forms():

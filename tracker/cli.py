@@ -24,6 +24,7 @@ from tracker import __version__
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.errors import ConfigError, TrackerError
 from tracker.gitinfo import origin_url
+from tracker.logsafe import SafeLogFilter
 
 if TYPE_CHECKING:
     from tracker.api import KeywordOutcome, RunReport
@@ -241,6 +242,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(SafeLogFilter())  # no control characters or workflow commands from arXiv
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)

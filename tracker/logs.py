@@ -16,8 +16,9 @@ def progress_line(outcome: KeywordOutcome) -> str:
         return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
                 f"papers ({outcome.seconds:.1f} s)")
     revised = f", {outcome.revised} revised" if outcome.revised else ""
+    note = f"; {outcome.note}" if outcome.note else ""
     return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
-            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
+            f"{outcome.kept} kept{note} ({outcome.seconds:.1f} s)")
 
 
 def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:

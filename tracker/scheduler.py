@@ -125,7 +125,8 @@ class Service:
         try:
             config = load_config(self.options.config_path)  # pick up edits between runs
             today = datetime.now(ZoneInfo(config.timezone)).date().isoformat()
-            report = run(config, today, source=make_source(config, sleep=self.sleep),
+            report = run(config, today, source=make_source(config, sleep=self.sleep,
+                                                         should_stop=self.stop.is_set),
                          progress=lambda outcome: log.info(progress_line(outcome)),
                          should_stop=self.stop.is_set, lock_wait=self.options.lock_wait)
         except TrackerError as error:
