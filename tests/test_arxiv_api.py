@@ -282,7 +282,7 @@ def news(count: int) -> list[dict[str, object]]:
 
 
 def fetch_from(fake: FakeArxiv, clock: Clock | None = None, **settings: object):
-    fake.feeds = {"q": news(8) + [entry("2608.01901v1", "2026-08-19T20:59:00Z")]}
+    fake.feeds = {"q": [*news(8), entry("2608.01901v1", "2026-08-19T20:59:00Z")]}
     plan = plan_fetch("q", 100, STORED, incremental=True, first_page=5)
     values = {"timeout": 0.3, "max_retry_after": 2.0, **settings}
     return source(fake.url, clock, **values).fetch(plan, "2026-08-21")

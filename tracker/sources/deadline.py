@@ -26,8 +26,11 @@ from collections.abc import Callable
 from typing import Any
 
 from requests.adapters import HTTPAdapter
+from requests.exceptions import Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from tracker.errors import Interrupted
 
 SocketSet = weakref.WeakSet[socket.socket]
 POLL_SECONDS = 0.2
@@ -91,6 +94,13 @@ class Watchdog:
     def __exit__(self, *exc: object) -> None:
         self._done.set()
         self._thread.join()
+
+    def raise_if_fired(self) -> None:
+        """``Interrupted`` after a stop, ``requests``' ``Timeout`` after the deadline."""
+        if self.fired == "stop":
+            raise Interrupted("stop requested")
+        if self.fired == "deadline":
+            raise Timeout("the answer took too long")
 
     def _watch(self) -> None:
         while True:

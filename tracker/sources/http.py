@@ -46,7 +46,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tracker.errors import Interrupted
 from tracker.logsafe import printable
 from tracker.sources.deadline import TrackingAdapter, Watchdog
 from tracker.sources.feed import api_error_message, feed_problem
@@ -202,13 +201,12 @@ class PoliteSession(requests.Session):
                     with response:
                         body = self._read_body(response, give_up)
                 except (requests.exceptions.RequestException, OSError) as error:
-                    if watchdog.fired == "stop":
-                        raise Interrupted("stop requested") from None
-                    if watchdog.fired == "deadline":
-                        raise requests.exceptions.Timeout("answer took too long") from None
+                    watchdog.raise_if_fired()
                     if isinstance(error, requests.exceptions.RequestException):
                         raise
                     raise requests.exceptions.ConnectionError(error) from None
+                # A cut in the headers can look like a complete, empty answer.
+                watchdog.raise_if_fired()
         finally:
             self._last_answer = self.clock()
             self.requests_sent += 1
