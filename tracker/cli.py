@@ -247,8 +247,6 @@ def _setup_logging(args: argparse.Namespace) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     log.setLevel(level)
-    # The arxiv client logs each request at INFO; show it only with -v.
-    logging.getLogger("arxiv").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

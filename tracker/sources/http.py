@@ -1,8 +1,8 @@
-"""The HTTP layer under the ``arxiv`` client: pacing, time limits, retries, checks.
+"""The HTTP layer of the arXiv source: pacing, time limits, retries, checks.
 
-``arxiv.Client`` builds the URLs, pages through results and parses the Atom
-feed; it sends its requests through a ``requests.Session``. ``PoliteSession``
-is that session. It adds what a daily unattended run needs:
+``arxiv_api.ArxivSource`` builds the URLs and pages through the results;
+``PoliteSession`` (a ``requests.Session``) sends each request, with what a
+daily unattended run needs:
 
 - pacing: arXiv's API Terms of Use ask for no more than one request every
   three seconds. Requests to ``arxiv.org`` hosts are never less than 3 s apart
