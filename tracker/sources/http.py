@@ -224,6 +224,7 @@ class PoliteSession(requests.Session):
         for chunk in response.iter_content(chunk_size=READ_CHUNK):  # decompressed
             size += len(chunk)
             if size > MAX_ANSWER_BYTES:
+                self.bytes_received += size  # what it cost, though the answer is dropped
                 raise AnswerTooLarge(_too_large())
             chunks.append(chunk)
             if self.clock() > give_up:
