@@ -107,7 +107,8 @@ def test_a_failure_on_a_later_page_merges_none_of_the_pages(project: Project, fa
 def test_with_the_network_down_the_run_says_so_once_and_ends_fast(project: Project,
                                                                   fake_arxiv, count):
     names = [f"K{number}" for number in range(count)]
-    project.write_config(f"keywords: [{', '.join(names)}]\narxiv: {{delay: 0, retries: 4, backoff: 0.2}}\n")
+    project.write_config(f"keywords: [{', '.join(names)}]\n"
+                         "arxiv: {delay: 0, retries: 4, backoff: 0.2}\n")
     started = time.monotonic()
     result = project.tracker("run", "-v", "--today", "2026-08-21",
                              env={"TRACKER_ARXIV_URL": closed_port_url()})
