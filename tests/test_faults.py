@@ -20,8 +20,7 @@ import pytest
 from tests.conftest import Project, entry
 from tests.fake_arxiv import FakeArxiv, Fault
 from tests.test_arxiv_api import Clock
-from tracker import api
-from tracker.config import load_config
+from tracker.api import RunReport, Tracker
 from tracker.sources.arxiv_api import ArxivSource
 from tracker.sources.http import PoliteSession
 from tracker.sources.query import build_query
@@ -150,12 +149,12 @@ def test_skipped_entries_are_reported_and_never_printed_raw(project: Project, fa
 # --- the whole run in-process, with a fake clock ----------------------------------------
 
 
-def run_in_process(project: Project, fake: FakeArxiv, today: str) -> api.RunReport:
-    config = load_config(project.root / "config" / "keywords.yaml",
-                         env={"TRACKER_ARXIV_URL": fake.url})
+def run_in_process(project: Project, fake: FakeArxiv, today: str) -> RunReport:
+    tracker = Tracker.from_config(project.root / "config" / "keywords.yaml",
+                                  env={"TRACKER_ARXIV_URL": fake.url})
     clock = Clock()
-    session = PoliteSession(config.arxiv, clock=clock, sleep=clock.sleep)
-    return api.run(config, today, source=ArxivSource(fake.url, session))
+    session = PoliteSession(tracker.config.arxiv, clock=clock, sleep=clock.sleep)
+    return tracker.run(today, source=ArxivSource(fake.url, session))
 
 
 @pytest.fixture
