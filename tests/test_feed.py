@@ -113,3 +113,16 @@ def test_the_log_filter_defuses_every_line_of_a_message():
                                None)
     assert SafeLogFilter().filter(record) and record.getMessage() == ": :warning::w"
     assert safe_message("plain\tline") == "plain\tline"
+
+
+@responses.activate
+def test_an_answer_that_cannot_be_read_fails_its_keyword_only(monkeypatch):
+    def broken(body: bytes, today: str) -> None:
+        raise ValueError("day is out of range for month\n::error::x")
+
+    monkeypatch.setattr("tracker.sources.arxiv_api.parse_page", broken)
+    responses.get(LOCAL, body=page(GOOD))
+    with pytest.raises(FetchError) as caught:
+        source().fetch(full_plan(), "2026-08-21")
+    assert str(caught.value) == ("arXiv's answer could not be read (ValueError: day is out of "
+                                 "range for month\\x0a::error::x)")

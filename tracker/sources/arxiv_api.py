@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from tracker import __version__
 from tracker.errors import FetchError
+from tracker.logsafe import printable
 from tracker.models import Paper
 from tracker.sources.feed import EARLIEST, parse_page, skipped_note
 from tracker.sources.http import PoliteSession, RequestFailed
@@ -172,7 +173,12 @@ class ArxivSource:
         while start < plan.limit:
             body = self.session.get_feed(search_url(self.endpoint, plan.query, start,
                                                     plan.page_size))
-            page = parse_page(body, today)
+            try:
+                page = parse_page(body, today)
+            except (ValueError, OverflowError, TypeError, LookupError) as error:
+                # Entries are checked one by one in ``feed``; this is the net under the page.
+                raise FetchError("arXiv's answer could not be read "
+                                 f"({type(error).__name__}: {printable(error, 120)})") from None
             pages += 1
             if not page.entries:
                 if start:
