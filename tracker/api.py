@@ -62,6 +62,8 @@ class KeywordOutcome:
     requests: int = 0
     bytes: int = 0
     error: str | None = None
+    note: str = ""
+    """Entries arXiv sent that were skipped or shortened (``2 entries skipped: ...``)."""
 
 
 @dataclass
@@ -111,29 +113,24 @@ class Source(Protocol):
 Progress = Callable[[KeywordOutcome], None]
 
 
-def make_source(config: Config, sleep: Callable[[float], None] | None = None) -> Source:
+def make_source(config: Config, sleep: Callable[[float], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> Source:
     """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
     from tracker.sources.arxiv_api import ArxivSource, user_agent
-    from tracker.sources.http import PoliteSession, RequestPolicy
+    from tracker.sources.http import PoliteSession
 
     settings = config.arxiv
-    policy = RequestPolicy(
-        delay=settings.delay,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        backoff=settings.backoff,
-        max_retry_after=settings.max_retry_after,
-        run_budget=settings.run_budget,
-        user_agent=user_agent(settings.contact, config.repository),
-    )
-    session = PoliteSession(policy) if sleep is None else PoliteSession(policy, sleep=sleep)
-    return ArxivSource(settings.endpoint, policy, session=session)
+    agent = user_agent(settings.contact, config.repository)
+    session = PoliteSession(settings, agent, should_stop=should_stop) if sleep is None else \
+        PoliteSession(settings, agent, sleep=sleep, should_stop=should_stop)
+    return ArxivSource(settings.endpoint, session)
 
 
 def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
                   today: str) -> tuple[KeywordRecord, KeywordOutcome]:
     """Fetch one keyword and merge it into its record; a failure leaves the papers untouched."""
     from tracker.sources.arxiv_api import plan_fetch, typical_new
+    from tracker.sources.feed import latest_believable
 
     query = keyword.search_query
     categories = config.categories_for(keyword)
@@ -141,7 +138,8 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
     stored = record.papers if same else ()
     plan = plan_fetch(query, config.max_papers, stored, incremental=config.arxiv.incremental,
                       first_page=config.arxiv.first_page, typical_new=typical_new(stored),
-                      seen_newest=record.seen_newest if same else None)
+                      seen_newest=record.seen_newest if same else None,
+                      latest=latest_believable(today))
     started = time.monotonic()
     try:
         result = source.fetch(plan, today)
@@ -164,6 +162,7 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
         seconds=time.monotonic() - started,
         requests=result.requests,
         bytes=result.bytes,
+        note=result.note,
     )
 
 
@@ -369,7 +368,8 @@ class Tracker:
             store = before
             digest: Digest | None = None
             if fetch:
-                source = source if source is not None else make_source(config, sleep=sleep)
+                source = source if source is not None else make_source(
+                    config, sleep=sleep, should_stop=should_stop)
                 store = fetch_all(config, store, source, day, progress, report, should_stop)
                 digest = _digest_of_the_day(config, source, day, report)
                 if store.last_change is None and digest is None and not any(
