@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import arxiv
 import pytest
 
-from tests.conftest import make_paper
-from tracker.sources.arxiv_api import to_paper
+from tests.conftest import FIXTURES, entry, make_paper
+from tests.fake_arxiv import feed_xml
+from tracker.sources.feed import parse_page
 
 
-def result(entry_id: str) -> arxiv.Result:
-    moment = datetime(2026, 8, 20, 10, 0, tzinfo=UTC)
-    return arxiv.Result(entry_id=entry_id, updated=moment, published=moment, title="T",
-                        authors=[arxiv.Result.Author("A")], summary="S", comment="",
-                        primary_category="cs.LG", categories=["cs.LG"])
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_link_arxiv_gives_is_kept_with_its_scheme(scheme):
+    body = feed_xml([entry("2505.02393v2", "2026-08-20T10:00:00Z")], 1, 0, "q").replace(
+        b"<id>https://arxiv.org/abs/", f"<id>{scheme}://arxiv.org/abs/".encode())
+    (paper,) = parse_page(body, "2026-08-21").papers
+    assert paper.abs_url == f"{scheme}://arxiv.org/abs/2505.02393v2"
 
 
-@pytest.mark.parametrize("link", ["http://arxiv.org/abs/2505.02393v2",
-                                  "https://arxiv.org/abs/2505.02393v2",
-                                  "http://arxiv.org/abs/math/0601001v1"])
-def test_the_link_arxiv_gives_is_kept_with_its_scheme(link):
-    paper = to_paper(result(link), "2026-08-21")
-    assert paper is not None and paper.abs_url == link
+def test_a_recorded_feed_from_before_late_2025_gives_http_links():
+    body = (FIXTURES / "arxiv" / "query-testing-10-results.xml").read_bytes()
+    papers = parse_page(body, "2026-08-21").papers
+    assert papers and all(p.abs_url == f"http://arxiv.org/abs/{p.id}v{p.version}"
+                          for p in papers)
 
 
 def test_a_paper_without_a_link_of_its_own_gets_the_built_one():

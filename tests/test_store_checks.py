@@ -40,8 +40,8 @@ def with_paper(**changes: object) -> str:
     ({"id": "2608.001"}, "papers[0].id: not an arXiv identifier"),
     ({"id": "2608.00001\n"}, "papers[0].id: not an arXiv identifier"),
     ({"id": "../../etc/0601001"}, "papers[0].id: not an arXiv identifier"),
-    ({"version": 0}, "papers[0].version: not a version from 1 to 1000: 0"),
-    ({"version": 10**12}, "papers[0].version: not a version from 1 to 1000"),
+    ({"version": 0}, "papers[0].version: not a version from 1 to 9999: 0"),
+    ({"version": 10**12}, "papers[0].version: not a version from 1 to 9999"),
     ({"notified_version": -1}, "papers[0].notified_version: not a version"),
     ({"updated": "2026-08-19"}, "papers[0].updated: not a UTC time"),
     ({"published": "2026-02-30T10:00:00Z"}, "papers[0].published: not a UTC time"),
@@ -108,7 +108,7 @@ def test_a_store_that_would_not_read_back_is_not_written(tmp_path):
     path = tmp_path / "papers.json"
     save_store(path, Store(last_change="2026-08-21"))
     before = path.read_bytes()
-    bad = Store(keywords={"K": KeywordRecord(papers=(make_paper("a.b/1234567"),))})
+    bad = Store(keywords={"K": KeywordRecord(papers=(make_paper("a)b/1234567"),))})
     with pytest.raises(StoreError, match=r"was not saved: the new store would not be valid "
                                          r"\(keywords\.K\.papers\[0\]\.id: not an arXiv"):
         save_store(path, bad)

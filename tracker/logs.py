@@ -1,9 +1,19 @@
-"""The lines a run prints: one per keyword, then a summary (run and schedule)."""
+"""What a run logs: one line per keyword, then a summary; and where the log goes.
+
+Everything goes to the ``tracker`` logger, on stderr, one plain line each.
+"""
 
 from __future__ import annotations
 
-from tracker.api import KeywordOutcome, RunReport
-from tracker.config import Config
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from tracker.logsafe import SafeLogFilter
+
+if TYPE_CHECKING:
+    from tracker.api import KeywordOutcome, RunReport
+    from tracker.config import Config
 
 
 def _size(count: int) -> str:
@@ -16,8 +26,9 @@ def progress_line(outcome: KeywordOutcome) -> str:
         return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
                 f"papers ({outcome.seconds:.1f} s)")
     revised = f", {outcome.revised} revised" if outcome.revised else ""
+    note = f"; {outcome.note}" if outcome.note else ""
     return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
-            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
+            f"{outcome.kept} kept{note} ({outcome.seconds:.1f} s)")
 
 
 def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
@@ -44,3 +55,19 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
                      f"{config.shown(config.paths.issues)}"
                      if count else "no issue due")
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"
+
+
+def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """Send the tracker's log to stderr: INFO by default, DEBUG with ``verbose``, WARNING with
+    ``quiet``. The libraries underneath speak only with ``verbose`` (the arxiv client logs each
+    request, APScheduler each job)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(SafeLogFilter())  # no control characters or workflow commands from arXiv
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("tracker").setLevel(
+        logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+    for library in ("arxiv", "apscheduler"):
+        logging.getLogger(library).setLevel(logging.INFO if verbose else logging.ERROR)

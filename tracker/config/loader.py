@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from tracker.config import validators
+from tracker.config.digest import RSS_ENV, digest_keys, digest_section
 from tracker.config.path_checks import path_problems
 from tracker.config.settings import (
     DEFAULT_CONFIG,
@@ -63,6 +64,7 @@ def config_keys() -> dict[str, Any]:
     keys: dict[str, Any] = {"keywords": sorted(keys_of(Keyword))}
     keys.update({name: None for name in keys_of(Config)})
     keys.update({name: sorted(keys_of(cls)) for name, cls in sections_of(Config).items()})
+    keys.update(digest_keys())
     return keys
 
 
@@ -189,7 +191,7 @@ def _build(data: Any, config_file: Path, env: Mapping[str, str],
         problems.add((), "expected a mapping with a `keywords:` list")
         return None
     top, sections = keys_of(Config), sections_of(Config)
-    known = {"keywords", *top, *sections}
+    known = {"keywords", "digest", *top, *sections}
     for key in data:
         if key not in known:
             problems.add((key,), _unknown(known))
@@ -200,7 +202,14 @@ def _build(data: Any, config_file: Path, env: Mapping[str, str],
     for name, cls in sections.items():
         if name in data:
             settings[name] = _section(data[name], name, cls, problems)
-    keywords = _keywords(data.get("keywords"), problems)
+    if data.get("digest") is not None:
+        settings["digest"] = digest_section(data["digest"], problems)
+    keywords = _keywords(data.get("keywords"), problems, required=data.get("digest") is None)
+    digest = settings.get("digest")
+    if digest is not None and digest.match == "keywords" and not keywords:
+        problems.add(("digest", "match") if "match" in data["digest"] else ("digest",),
+                     "the digest matches keywords but none are listed; list some under "
+                     "`keywords:` or set `match: all`")
     _apply_environment(settings, env, problems)
     root = repository_root(config_file)
     paths = settings.get("paths") or Paths()
@@ -230,9 +239,11 @@ def _section(value: Any, name: str, cls: type, problems: _Problems) -> Any:
     return cls(**fields)
 
 
-def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
-    if value is None:
-        problems.add(("keywords",), "missing: list the keywords to follow, one per line")
+def _keywords(value: Any, problems: _Problems, *, required: bool = True) -> tuple[Keyword, ...]:
+    """The keywords; with a digest configured they may be absent or empty."""
+    if value is None or (value == [] and not required):
+        if required:
+            problems.add(("keywords",), "missing: list the keywords to follow, one per line")
         return ()
     if not isinstance(value, list) or not value:
         problems.add(("keywords",), f"expected a non-empty list, got {validators.describe(value)}")
@@ -299,6 +310,12 @@ def _apply_environment(settings: dict[str, Any], env: Mapping[str, str],
         else:
             arxiv = settings.get("arxiv") or ArxivSettings()
             settings["arxiv"] = replace(arxiv, endpoint=url)
+    rss = env.get(RSS_ENV, "").strip()
+    if rss and settings.get("digest") is not None:
+        try:
+            settings["digest"] = replace(settings["digest"], endpoint=validators.url(rss))
+        except Invalid as error:
+            problems.messages.append(f"environment variable {RSS_ENV}: {error}")
     if settings.get("repository") is None and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         settings["repository"] = f"{server}/{env['GITHUB_REPOSITORY']}"

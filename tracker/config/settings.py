@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.config import validators
+from tracker.config.digest import DigestSettings
 from tracker.config.validators import Checker
 from tracker.sources.query import build_query
 
@@ -107,6 +108,8 @@ class IssueSettings:
     max_per_keyword: int = setting(15, validators.integer(1, 2000))
     labels: tuple[str, ...] = setting(("documentation",), validators.text_list(validators.label))
     per_keyword: bool = setting(False, validators.boolean)
+    body: str = setting("table", validators.choice(("table", "digest")))
+    """``table``: the keyword tables; ``digest``: the day's digest (when there is one)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     issue: IssueSettings = field(default_factory=IssueSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    digest: DigestSettings | None = None
+    """The ``digest:`` section (``config.digest``), read by its own checks."""
 
     def __post_init__(self) -> None:
         # Frozen: the paths are settled here once, so no caller resolves them against the

@@ -94,11 +94,26 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def choice(options: tuple[str, ...]) -> Checker:
+    """One of ``options``, exactly."""
+
+    @constraints(type="string", enum=list(options))
+    def check(value: Any) -> str:
+        checked = text(value)
+        if checked not in options:
+            raise Invalid(f"expected one of {', '.join(options)}, got {checked!r}")
+        return checked
+
+    return check
+
+
 def optional(checker: Checker) -> Checker:
     """``checker``, or nothing (``null`` in YAML)."""
     schema = schema_of(checker)
+    if "type" in schema:
+        schema["type"] = [schema["type"], "null"]
 
-    @constraints(**{**schema, "type": [schema["type"], "null"]})
+    @constraints(**schema)
     def check(value: Any) -> Any:
         return None if value is None else checker(value)
 

@@ -40,7 +40,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(clean=markdown.clean, cell=markdown.cell, cell_prefix=markdown.cell_prefix,
-                       title_cell=markdown.title_cell, heading=markdown.heading)
+                       title_cell=markdown.title_cell, heading=markdown.heading,
+                       unping_if=markdown.unping_if)
     return env
 
 
@@ -181,3 +182,13 @@ def long_date(day: str) -> str:
     months = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
     return f"{months[value.month - 1]} {value.day:02d}, {value.year}"
+
+
+def written_by_tracker(env: jinja2.Environment, existing: str, max_papers: int) -> bool:
+    """True when ``existing`` (a README without markers) starts as the tracker's README does.
+
+    Such a README is the tracker's own full-file output and may be rewritten
+    whole; any other README holds someone's text and must not be replaced.
+    """
+    header = full_readme(env, {"sections": [], "last_update": "\0", "max_papers": max_papers})
+    return existing.startswith(header.split("\0")[0])

@@ -38,12 +38,15 @@ class StoreTooNew(Exception):
 
 Check = Callable[[Any, str], Any]
 
-MAX_VERSION = 1000
-"""No arXiv paper has come near this many versions; a larger number is damage."""
+MAX_VERSION = 9999
+"""No arXiv paper has come near this many versions; a larger number is damage. The feed
+reader (``sources.feed``) takes versions of up to four digits, so every fetched one fits."""
 
 # arXiv identifier schemes (arXiv help, "Understanding the arXiv identifier"):
-# YYMM.NNNN (2007-2014) or YYMM.NNNNN (since 2015), and archive[.SUBJECT]/YYMMNNN before.
-_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z-]*(\.[A-Z]{2})?/\d{7}")
+# YYMM.NNNN (2007-2014) or YYMM.NNNNN (since 2015), and archive[.SUBJECT]/YYMMNNN before;
+# at least every id the feed reader takes (``sources.feed``), so a fetch never makes a
+# store that would not read back.
+_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]{0,30}(\.[A-Z]{2})?/\d{7}", re.ASCII)
 
 
 def _wrong(value: Any, where: str, problem: str = "unexpected value") -> MalformedStore:
@@ -80,8 +83,8 @@ def version(value: Any, where: str) -> int:
     return value
 
 
-_DAY = re.compile(r"\d{4}-\d\d-\d\d")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 
 
 def day(value: Any, where: str) -> str:
