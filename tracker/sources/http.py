@@ -53,7 +53,7 @@ class RequestPolicy:
     max_backoff: float = 120.0
     max_retry_after: float = 120.0
     run_budget: float = 900.0
-    user_agent: str = "tracker"
+    user_agent: str = "arxiv-daily-tracker"
 
 
 def is_arxiv_host(url: str) -> bool:
