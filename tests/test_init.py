@@ -36,7 +36,8 @@ def test_init_writes_a_working_repository(project: Project):
     assert "<!-- tracker:start -->\n<!-- tracker:end -->\n" in readme
     assert "Next steps:\n  1. cd new\n  2. Edit config/keywords.yaml" in result.err
     assert "tracker validate" in result.err and "warning" not in result.err
-    assert ".*.tmp" in (new / ".gitignore").read_text().splitlines()
+    ignored = (new / ".gitignore").read_text().splitlines()
+    assert ".*.tmp" in ignored and "site/" in ignored
 
     inside = Project(new, project.endpoint)
     assert inside.tracker("validate").code == 0
