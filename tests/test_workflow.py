@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import entry
 from tests.fake_arxiv import FakeArxiv, Fault
-from tests.workflow_runner import WORKFLOW, JobResult, Runner, git, load_workflow
+from tests.workflow_runner import WORKFLOW, JobResult, Runner, git, load_workflow, make_origin
 from tracker.sources.query import build_query
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,14 +147,22 @@ def test_zizmor_finds_nothing_even_pedantic():
 # --- running the jobs with the real tracker ---
 
 
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The new tracker's repository, made once; each runner starts from a copy."""
+    root = tmp_path_factory.mktemp("origin")
+    make_origin(root / "origin.git", root / "seed")
+    return root / "origin.git"
+
+
 @pytest.fixture
-def runner(tmp_path: Path, fake_arxiv: FakeArxiv) -> Runner:
+def runner(tmp_path: Path, fake_arxiv: FakeArxiv, origin: Path) -> Runner:
     fake_arxiv.feeds = {
         build_query("Alpha"): [entry("2608.00001v1", "2026-08-19T10:00:00Z"),
                                entry("2608.00002v1", "2026-08-19T09:00:00Z")],
         build_query("Beta"): [entry("2608.00011v1", "2026-08-19T10:00:00Z")],
     }
-    return Runner(tmp_path, fake_arxiv.url)
+    return Runner(tmp_path, fake_arxiv.url, origin)
 
 
 FETCH_STEPS = ["actions/checkout", "actions/setup-python", "Install",
@@ -254,9 +262,9 @@ def script_tracker(runner: Runner, files: dict[str, str] | None = None, output: 
 
 
 @pytest.fixture
-def plain_runner(tmp_path: Path) -> Runner:
+def plain_runner(tmp_path: Path, origin: Path) -> Runner:
     """A runner for scripted trackers: nothing listens at its arXiv address."""
-    return Runner(tmp_path, "http://127.0.0.1:9/api/query")
+    return Runner(tmp_path, "http://127.0.0.1:9/api/query", origin)
 
 
 @pytest.mark.parametrize("code", [2, 3, 143])
@@ -327,6 +335,8 @@ def test_outputs_are_committed_the_site_deployed_and_secrets_given_to_the_tracke
 
 def test_a_removed_output_file_is_removed_from_the_repository(plain_runner: Runner):
     seed = plain_runner.root / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(plain_runner.origin), str(seed)], check=True,
+                   capture_output=True)
     (seed / "digests").mkdir()
     (seed / "digests" / "old.md").write_text("old\n")
     (seed / "digests" / "kept.md").write_text("kept\n")

@@ -66,6 +66,29 @@ issue: {labels: [papers, new arXiv papers]}
 """
 
 
+def commit_all(work: Path, message: str) -> None:
+    who = ("-c", "user.name=Someone", "-c", "user.email=someone@example.org")
+    git(*who, "add", "--all", cwd=work)
+    git(*who, "commit", "--quiet", "-m", message, cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+
+
+def make_origin(origin: Path, seed: Path) -> None:
+    """A bare repository holding a new tracker's first commit; ``seed`` is a scratch clone."""
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(origin)],
+                   check=True)
+    subprocess.run(["git", "clone", "--quiet", str(origin), str(seed)], check=True,
+                   capture_output=True)
+    (seed / "config").mkdir()
+    (seed / "config" / "keywords.yaml").write_text(CONFIG)
+    (seed / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(WORKFLOW, seed / ".github" / "workflows" / "daily.yml")
+    shutil.copy(REPO / ".gitignore", seed / ".gitignore")
+    (seed / "README.md").write_text("# My papers\n\n<!-- tracker:start -->\n"
+                                    "<!-- tracker:end -->\n")
+    commit_all(seed, "Start a tracker")
+
+
 @dataclass
 class JobResult:
     """What one job did: (step name, exit code) of each step run, its outputs, its tree."""
@@ -86,7 +109,8 @@ Hook = Callable[[str, JobResult], None]
 class Runner:
     """GitHub's side: the origin repository, the runner, the artifact store, the jobs."""
 
-    def __init__(self, root: Path, arxiv_url: str):
+    def __init__(self, root: Path, arxiv_url: str, origin: Path | None = None):
+        """``origin``: a bare repository made by ``make_origin`` to start from (copied)."""
         self.root = root
         self.arxiv_url = arxiv_url
         self.origin = root / "origin.git"
@@ -97,19 +121,10 @@ class Runner:
         self.deployed: list[Path] = []
         self.runs = 0
         self.transcript: list[str] = []  # everything the steps printed
-        subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main",
-                        str(self.origin)], check=True)
-        seed = root / "seed"
-        subprocess.run(["git", "clone", "--quiet", str(self.origin), str(seed)], check=True,
-                       capture_output=True)
-        (seed / "config").mkdir()
-        (seed / "config" / "keywords.yaml").write_text(CONFIG)
-        (seed / ".github" / "workflows").mkdir(parents=True)
-        shutil.copy(WORKFLOW, seed / ".github" / "workflows" / "daily.yml")
-        shutil.copy(REPO / ".gitignore", seed / ".gitignore")
-        (seed / "README.md").write_text("# My papers\n\n<!-- tracker:start -->\n"
-                                        "<!-- tracker:end -->\n")
-        self.commit_all(seed, "Start a tracker")
+        if origin is None:
+            make_origin(self.origin, root / "seed")
+        else:
+            shutil.copytree(origin, self.origin)
         self.tools.mkdir()
         self.write_tool("gh", FAKE_GH)
         self.write_tool("python", FAKE_PYTHON.format(python=sys.executable))
@@ -121,10 +136,8 @@ class Runner:
         path.chmod(0o755)
 
     def commit_all(self, work: Path, message: str) -> None:
-        who = ("-c", "user.name=Someone", "-c", "user.email=someone@example.org")
-        git(*who, "add", "--all", cwd=work)
-        git(*who, "commit", "--quiet", "-m", message, cwd=work)
-        git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+        """Commit everything in ``work`` (a clone of the origin) and push it to main."""
+        commit_all(work, message)
 
     def origin_log(self) -> list[str]:
         return git("--git-dir", str(self.origin), "log", "--format=%s", "main",
