@@ -438,3 +438,19 @@ def test_push_is_retried_after_a_rebase_when_main_moved(plain_runner: Runner):
     log = runner.origin_log()
     assert log[0].startswith("Update papers: ") and log[1:] == ["Edit notes", "Start a tracker"]
     assert runner.origin_file("NOTES.md") == "edited meanwhile"
+
+
+def test_a_symlinked_output_folder_in_the_repository_is_never_written_through(
+        plain_runner: Runner):
+    seed = plain_runner.root / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(plain_runner.origin), str(seed)], check=True,
+                   capture_output=True)
+    (seed / "data").symlink_to(".git")
+    plain_runner.commit_all(seed, "Link data to .git")
+    script_tracker(plain_runner, output="issues=0\n", files={"README.md": "new\n",
+                                                             "data/papers.json": "{}\n"})
+    results = plain_runner.run_workflow()
+    assert results["publish"].steps[-1] == ("Copy the output files into the work tree", 1)
+    assert "./data is a symlink in the repository" in "\n".join(plain_runner.transcript)
+    assert plain_runner.origin_log()[0] == "Link data to .git"
+    assert not (results["publish"].work / ".git" / "papers.json").exists()
