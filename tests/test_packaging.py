@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tracker import __version__
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -29,7 +31,9 @@ def test_wheel_is_arxiv_daily_tracker_and_carries_the_files_a_new_user_needs(tmp
     assert expected <= names, sorted(expected - names)
     assert not [name for name in names if name.startswith("tests/")]
     info = next(name for name in names if name.endswith(".dist-info/METADATA"))
-    assert "\nName: arxiv-daily-tracker\n" in archive.read(info).decode()
+    fields = archive.read(info).decode()
+    assert "\nName: arxiv-daily-tracker\n" in fields
+    assert f"\nVersion: {__version__}\n" in fields  # the version the user agent sends
     points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
     assert "tracker = tracker.cli:main" in archive.read(points).decode()
 
