@@ -80,8 +80,8 @@ def load_store(path: Path) -> Store:
         problem = f"not a tracker store: {error}"
     except StoreTooNew as error:
         raise StoreError(
-            f"{shown(path)}: {error}; upgrade the tracker (pip install -U) so that an older one "
-            "never rewrites it"
+            f"{shown(path)}: {error}; upgrade the tracker (reinstall the arxiv-daily-tracker "
+            "package at a newer version) so that an older one never rewrites it"
         ) from None
     raise StoreError(
         f"{shown(path)} is damaged, {problem}. The tracker will not overwrite it; "
