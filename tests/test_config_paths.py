@@ -107,3 +107,23 @@ def test_path_problems_are_listed_with_the_other_problems(tmp_path):
     assert len(lines) == 2
     assert "max_papers: expected a whole number" in lines[0]
     assert "paths.readme: data/papers.json is also paths.store" in lines[1]
+
+
+@pytest.mark.parametrize(("digest_path", "message"), [
+    ("../elsewhere/{date}.md", "digest.path: {parent}/elsewhere is outside the repository"),
+    ("README.md", "digest.path: README.md is also paths.readme"),
+])
+def test_the_digest_file_is_placed_like_the_other_outputs(tmp_path, digest_path, message):
+    root = tmp_path / "repo"
+    path = config_file(root)
+    path.write_text(f"keywords: [a]\ndigest:\n  categories: [cs.CV]\n  path: {digest_path}\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {})
+    assert f"keywords.yaml:4: {message.format(parent=tmp_path)}" in str(caught.value)
+
+
+def test_the_digest_files_are_written_under_the_root(tmp_path):
+    path = config_file(tmp_path)
+    path.write_text("keywords: [a]\ndigest: {categories: [cs.CV]}\n", encoding="utf-8")
+    assert load_config(path, {}).digest.path == str(tmp_path / "digests" / "{date}.md")

@@ -212,15 +212,23 @@ def _build(data: Any, config_file: Path, env: Mapping[str, str],
                      "`keywords:` or set `match: all`")
     _apply_environment(settings, env, problems)
     root = repository_root(config_file)
-    paths = settings.get("paths") or Paths()
+    paths, digest = settings.get("paths") or Paths(), settings.get("digest")
     if all(getattr(paths, key) is not None for key in keys_of(Paths)):  # each path readable
-        given = data.get("paths") if isinstance(data.get("paths"), dict) else {}
-        placed = Config(keywords=(), root=root, paths=paths)
-        for key, message in path_problems(placed, config_file, given):
-            problems.add(("paths", key), message)
+        placed = Config(keywords=(), root=root, paths=paths, digest=digest)
+        for key, message in path_problems(placed, config_file, _given(data)):
+            problems.add(key, message)
     if problems.messages:
         return None
     return Config(keywords=keywords, root=root, **settings)
+
+
+def _given(data: dict[str, Any]) -> set[tuple[str, ...]]:
+    """The key paths of the output paths the file itself sets."""
+    given: set[tuple[str, ...]] = set()
+    for section in ("paths", "digest"):
+        if isinstance(data.get(section), dict):
+            given.update((section, key) for key in data[section])
+    return given
 
 
 def _section(value: Any, name: str, cls: type, problems: _Problems) -> Any:

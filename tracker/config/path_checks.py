@@ -24,8 +24,9 @@ class _Place:
     label: str
     path: Path
     kind: str
-    """``file``; ``folder`` (the issue folder: its files are deleted); ``templates`` (read)."""
-    key: str | None = None
+    """``file``; ``folder`` (the issue folder: its files are deleted); ``templates`` (read);
+    ``pattern`` (a digest file's folder: checked only to be inside the repository)."""
+    key: tuple[str, ...] | None = None
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -35,6 +36,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def _conflict(subject: _Place, other: _Place, shown: dict[Path, str]) -> str | None:
     """What is wrong with ``subject``'s path given ``other``'s, or ``None``."""
     here, there = shown[subject.path], f"{other.label} ({shown[other.path]})"
+    if "pattern" in (subject.kind, other.kind):
+        return None
     if subject.path == other.path:
         return f"{here} is also {other.label}; each output needs a path of its own"
     if subject.kind == "folder" and _inside(other.path, subject.path):
@@ -50,8 +53,8 @@ def _conflict(subject: _Place, other: _Place, shown: dict[Path, str]) -> str | N
 
 
 def path_problems(config: Config, config_file: Path,
-                  given: Collection[str] = ()) -> list[tuple[str, str]]:
-    """``(key, problem)`` for each ``paths.*`` that is outside the repository or overlaps.
+                  given: Collection[tuple[str, ...]] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """``(key path, problem)`` for each output path outside the repository or overlapping.
 
     ``config.paths`` are absolute (resolved against ``config.root``);
     ``config_file`` is the absolute path of the config being loaded. An
@@ -60,15 +63,20 @@ def path_problems(config: Config, config_file: Path,
     paths, root = config.paths, config.root
     places = [
         _Place("the config file", config_file, "file"),
-        _Place("paths.store", paths.store, "file", "store"),
+        _Place("paths.store", paths.store, "file", ("paths", "store")),
         _Place("the store's backup", backup_path(paths.store), "file"),
         _Place("the store's lock file", lock_path(paths.store), "file"),
-        _Place("paths.templates", paths.templates, "templates", "templates"),
-        _Place("paths.issues", paths.issues, "folder", "issues"),
-        _Place("paths.readme", paths.readme, "file", "readme"),
+        _Place("paths.templates", paths.templates, "templates", ("paths", "templates")),
+        _Place("paths.issues", paths.issues, "folder", ("paths", "issues")),
+        _Place("paths.readme", paths.readme, "file", ("paths", "readme")),
     ]
+    if config.digest is not None:
+        pattern = Path(config.digest.path)
+        dated = "{date}" in config.digest.path
+        places.append(_Place("digest.path", pattern.parent if dated else pattern,
+                             "pattern" if dated else "file", ("digest", "path")))
     shown = {place.path: config.shown(place.path) for place in places}
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[tuple[str, ...], str]] = []
     outside = set()
     for place in places:
         if place.key and not place.path.is_relative_to(root):

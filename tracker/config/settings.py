@@ -122,7 +122,8 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole configuration; ``paths`` are absolute, resolved against ``root``."""
+    """The whole configuration; ``paths`` (and ``digest.path``) are absolute, resolved
+    against ``root``."""
 
     keywords: tuple[Keyword, ...]
     root: Path = field(default_factory=Path.cwd)
@@ -148,6 +149,9 @@ class Config:
         root = Path(os.path.abspath(self.root))
         object.__setattr__(self, "root", root)
         object.__setattr__(self, "paths", self.paths.under(root))
+        if self.digest is not None:  # a file-name pattern (digests/{date}.md), also root-relative
+            object.__setattr__(self, "digest", replace(
+                self.digest, path=os.path.normpath(root / self.digest.path)))
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories
