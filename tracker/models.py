@@ -97,3 +97,37 @@ class Store:
     last_change: str | None = None
     """Date of the last run that changed any keyword's papers; the README's "Last update"."""
     schema: int = STORE_SCHEMA
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One paper of arXiv's daily announcement feed."""
+
+    id: str
+    """arXiv identifier without version."""
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    categories: tuple[str, ...]
+    announce_type: str
+    """``new``, ``cross``, ``replace`` or ``replace-cross``."""
+    link: str
+    """The abstract page as the feed gives it."""
+    title_translated: str | None = None
+    abstract_translated: str | None = None
+    keywords: tuple[str, ...] = ()
+    """Names of the keywords it matched."""
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One day's announcement: every paper in feed order."""
+
+    date: str
+    papers: tuple[Announcement, ...]
+    language: str | None = None

@@ -14,7 +14,8 @@ from tracker.config.loader import (
     load_config,
     slugify,
 )
+from tracker.config.output_settings import EmailSettings, FeedSettings
 
 __all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
-           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config",
-           "slugify"]
+           "EmailSettings", "FeedSettings", "IssueSettings", "Keyword", "Paths", "ScheduleSettings",
+           "config_keys", "load_config", "slugify"]
