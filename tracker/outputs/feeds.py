@@ -101,7 +101,7 @@ def paper_entry(paper: Paper) -> FeedEntry:
                      published=paper.published)
 
 
-def _abs_link(announcement: Announcement) -> str:
+def announcement_link(announcement: Announcement) -> str:
     """The feed's link when it is an arXiv page; else one built from the id."""
     if re.fullmatch(r"https?://(export\.)?arxiv\.org/abs/\S+", announcement.link):
         return announcement.link
@@ -110,7 +110,7 @@ def _abs_link(announcement: Announcement) -> str:
 
 def announcement_entry(announcement: Announcement, day: str) -> FeedEntry:
     return FeedEntry(id=f"https://arxiv.org/abs/{announcement.id}v{announcement.version}",
-                     title=announcement.title, link=_abs_link(announcement),
+                     title=announcement.title, link=announcement_link(announcement),
                      summary=announcement.abstract, authors=announcement.authors,
                      categories=announcement.categories, updated=f"{day}T00:00:00Z")
 
