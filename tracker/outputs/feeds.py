@@ -41,7 +41,7 @@ KEYWORD_ENTRIES = 100
 DIGEST_FEED = f"{DIGEST_SLUG}.xml"
 GENERATOR = "tracker"
 EPOCH = "1970-01-01T00:00:00Z"
-"""The ``updated`` of a feed without entries (and without a store date)."""
+"""The ``updated`` of a feed without entries: fixed, so it changes only with its entries."""
 
 # Characters XML 1.0 cannot hold at all (section 2.2): most C0 controls,
 # surrogates, U+FFFE and U+FFFF. They are dropped; everything else is text.
@@ -121,7 +121,7 @@ def keyword_feed(config: Config, store: Store, keyword: Keyword) -> Feed:
     entries = tuple(paper_entry(paper) for paper in papers)
     return Feed(id=feed_id(config, f"{keyword.slug}.xml"), title=f"arXiv: {keyword.name}",
                 subtitle=f"The newest arXiv papers on {keyword.name}",
-                updated=_newest(entries, store.last_change), entries=entries,
+                updated=_newest(entries), entries=entries,
                 link=config.repository)
 
 
@@ -136,14 +136,11 @@ def digest_feed(config: Config, digests: Iterable[Digest]) -> Feed:
                 entries.append(entry)
     return Feed(id=feed_id(config, DIGEST_FEED), title="arXiv daily digest",
                 subtitle="Every paper of arXiv's daily announcements, last 30 days",
-                updated=_newest(entries, None), entries=tuple(entries), link=config.repository)
+                updated=_newest(entries), entries=tuple(entries), link=config.repository)
 
 
-def _newest(entries: Iterable[FeedEntry], fallback_day: str | None) -> str:
-    newest = max((entry.updated for entry in entries), default=None)
-    if newest is not None:
-        return newest
-    return f"{fallback_day}T00:00:00Z" if fallback_day else EPOCH
+def _newest(entries: Iterable[FeedEntry]) -> str:
+    return max((entry.updated for entry in entries), default=EPOCH)
 
 
 def _when(stamp: str) -> datetime:
