@@ -8,6 +8,7 @@ the spot by ``trustme``; ``ca_file`` is its PEM file, for
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import threading
@@ -22,6 +23,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HOST = "127.0.0.1"
+# aiosmtpd logs every session and a deprecation notice about its own login API.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 def free_port() -> int:
