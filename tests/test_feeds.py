@@ -191,3 +191,19 @@ def test_feeds_section_defaults_and_path(tmp_path):
         load_config(path, {})
     assert f"{path}:3: feeds.path: expected non-empty text" in str(error.value)
     assert f"{path}:4: feeds.colour: unknown key" in str(error.value)
+
+
+def test_a_feed_built_from_the_same_values_is_not_built_again(tmp_path):
+    config = config_for(tmp_path, "A")
+    store = Store(keywords={"A": KeywordRecord(papers=papers(3))})
+    feeds.write(config, store, QUIET)
+    path = tmp_path / "feeds" / "a.xml"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("-->\n") and "<!-- tracker-inputs: " in text.splitlines()[-1]
+    # The trailer vouches for the inputs: a file that still ends with it is left alone ...
+    path.write_text(text.replace("Title of 2608.00000", "Edited"), encoding="utf-8")
+    assert feeds.write(config, store, QUIET) == []
+    # ... and one without it (damaged, or written by hand) is rebuilt.
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    assert feeds.write(config, store, QUIET) == [path]
+    assert path.read_text(encoding="utf-8") == text

@@ -14,11 +14,16 @@ Identifiers:
 
 The output is deterministic: a feed's ``updated`` is its newest entry's date,
 never the clock, so the same store gives the same bytes and a quiet day
-rewrites no file.
+rewrites no file. Each file ends with a comment holding a digest of the
+values it was built from (``<!-- tracker-inputs: SHA-256 -->``, after the
+root element, where XML allows comments); a feed whose values have the same
+digest is not built again, so a day that changes a few keywords builds only
+their feeds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -40,6 +45,9 @@ if TYPE_CHECKING:
 KEYWORD_ENTRIES = 100
 DIGEST_FEED = f"{DIGEST_SLUG}.xml"
 GENERATOR = "tracker"
+FORMAT = "1"
+"""Part of every feed's input digest: raise it when the XML changes for the same values."""
+_INPUTS_MARK = "<!-- tracker-inputs: "
 EPOCH = "1970-01-01T00:00:00Z"
 """The ``updated`` of a feed without entries: fixed, so it changes only with its entries."""
 
@@ -49,6 +57,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value: str) -> str:
+    if value.isprintable():  # the usual case, checked in C; no printable character is dropped
+        return value
     return _NOT_XML.sub("", value)
 
 
@@ -176,10 +186,42 @@ def atom_xml(feed: Feed) -> str:
     return generator.atom_str(pretty=True, encoding="UTF-8").decode("utf-8")
 
 
+def inputs_digest(feed: Feed) -> str:
+    """SHA-256 of everything the feed's XML is built from."""
+    return hashlib.sha256(f"{FORMAT} {GENERATOR} {feed!r}".encode()).hexdigest()
+
+
+def _trailer(digest: str) -> str:
+    return f"{_INPUTS_MARK}{digest} -->\n"
+
+
+def _built_from(path: Path, digest: str) -> bool:
+    """True when ``path`` exists and ends with the trailer of ``digest``."""
+    trailer = _trailer(digest).encode()
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            if size < len(trailer):
+                return False
+            handle.seek(size - len(trailer))
+            return handle.read() == trailer
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise OutputError(f"{path}: cannot read: {error}") from None
+
+
+def feed_text(feed: Feed) -> str:
+    """The whole file: the Atom XML, then the comment with its inputs' digest."""
+    return atom_xml(feed) + _trailer(inputs_digest(feed))
+
+
 def write(config: Config, store: Store, news: RunNews) -> list[Path]:
     """Write every keyword's feed, and the digest feed when there are digests.
 
-    Only files whose bytes change are written.
+    A feed built from the same values as the file holds is skipped; only files
+    whose bytes change are written.
     """
     assert config.feeds is not None
     planned = [(feed_path(config, keyword), keyword_feed(config, store, keyword))
@@ -189,8 +231,10 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
                         digest_feed(config, news.recent_digests)))
     written = []
     for path, feed in planned:
+        if _built_from(path, inputs_digest(feed)):
+            continue
         try:
-            text = atom_xml(feed)
+            text = feed_text(feed)
         except ValueError as error:  # feedgen's word for a value Atom cannot hold
             raise OutputError(f"{path}: cannot build the feed: {error}") from None
         if write_if_changed(path, text):
