@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import feedparser
 
-from tests.conftest import Project, entry
+from tests.conftest import GOLDEN, Project, entry
 from tests.smtp_server import SmtpServer
 from tracker.sources.query import build_query
 
@@ -111,3 +111,14 @@ def test_real_command_sends_over_starttls(project: Project, fake_arxiv, tmp_path
     (received,) = server.messages
     assert [part.get_content_type() for part in received.message.iter_parts()] == [
         "text/plain", "text/html"]
+
+
+def test_full_readme_stays_byte_for_byte_with_feeds_on(project: Project, fake_arxiv,
+                                                       golden_feeds):
+    fake_arxiv.feeds = golden_feeds
+    golden = (GOLDEN / "keywords.yaml").read_text(encoding="utf-8")
+    project.write_config(golden + "feeds:\n  path: feeds\n")
+    result = project.tracker("run", "--today", "2026-08-21")
+    assert result.code == 0, result.err
+    assert (project.root / "README.md").read_bytes() == (GOLDEN / "README.md").read_bytes()
+    assert len(feed_files(project)) == golden.count("\n  - ")
