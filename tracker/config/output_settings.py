@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +46,20 @@ def env_name(value: Any) -> str:
     return checked
 
 
+# A bare address, or a display name and the address in angle brackets.
+_BARE, _NAMED = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+"), re.compile(r"[^<>@,;]*<([^<>]+)>")
+
+
 def address(value: Any) -> str:
-    """One e-mail address, bare (``me@example.org``) or with a name (``Me <me@example.org>``)."""
+    """One e-mail address, bare (``me@example.org``) or with a name (``Me <me@example.org>``).
+
+    Checked with a regular expression rather than ``email.utils`` so that
+    loading the config stays cheap.
+    """
     checked = validators.text(value)
-    _, bare = parseaddr(checked)
-    if not checked.isprintable() or not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", bare):
+    named = _NAMED.fullmatch(checked)
+    bare = named.group(1) if named else checked
+    if not checked.isprintable() or not _BARE.fullmatch(bare):
         raise Invalid(f"expected an e-mail address, got {checked!r}")
     return checked
 

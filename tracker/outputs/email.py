@@ -17,8 +17,6 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,10 +27,11 @@ from tracker.config.output_settings import DEFAULT_DIGEST_SUBJECT, DEFAULT_SUBJE
 from tracker.models import Announcement, Digest, Paper, Store
 from tracker.outputs.feeds import announcement_link
 from tracker.outputs.readme import long_date, render
-from tracker.outputs.smtp import send
 from tracker.resources import templates_dir
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from tracker.outputs import RunNews
 
 TEXT_TEMPLATE = "email/message.txt.j2"
@@ -143,6 +142,10 @@ def subject_line(settings: EmailSettings, content: MailContent) -> str:
 def build_message(settings: EmailSettings, content: MailContent,
                   user_templates: Path | None = None) -> EmailMessage:
     """The whole message: headers, a text part and an HTML part."""
+    # The mail modules are loaded only by runs that send mail.
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid, parseaddr
+
     text_env, html_env = environments(user_templates)
     message = EmailMessage()
     message["Subject"] = subject_line(settings, content)
@@ -167,6 +170,8 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
     if not content.count and not settings.send_empty:
         log.info("e-mail: nothing new, no mail sent")
         return []
+    from tracker.outputs.smtp import send
+
     send(settings, build_message(settings, content, config.paths.templates))
     log.info(f"e-mail: sent {content.count} papers to {len(settings.to)} recipients")
     return []

@@ -23,10 +23,8 @@ their feeds.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,13 +51,13 @@ EPOCH = "1970-01-01T00:00:00Z"
 
 # Characters XML 1.0 cannot hold at all (section 2.2): most C0 controls,
 # surrogates, U+FFFE and U+FFFF. They are dropped; everything else is text.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def xml_text(value: str) -> str:
     if value.isprintable():  # the usual case, checked in C; no printable character is dropped
         return value
-    return _NOT_XML.sub("", value)
+    return re.sub(_NOT_XML, "", value)  # compiled once, on first use, by re's cache
 
 
 @dataclass(frozen=True)
@@ -101,6 +99,8 @@ def feed_links(config: Config) -> dict[str, str]:
 
 
 def feed_id(config: Config, name: str) -> str:
+    import uuid  # loaded only by runs that write feeds, as are hashlib and feedgen
+
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{config.repository_url}/feeds/{name}')}"
 
 
@@ -188,6 +188,8 @@ def atom_xml(feed: Feed) -> str:
 
 def inputs_digest(feed: Feed) -> str:
     """SHA-256 of everything the feed's XML is built from."""
+    import hashlib
+
     return hashlib.sha256(f"{FORMAT} {GENERATOR} {feed!r}".encode()).hexdigest()
 
 
