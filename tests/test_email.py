@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
@@ -257,3 +259,24 @@ def test_email_defaults(tmp_path):
 def test_email_mistakes_are_reported_with_file_and_line(tmp_path, section, expected):
     message = problems(tmp_path, section)
     assert f"keywords.yaml{expected}" in message, message
+
+
+def test_a_server_that_hangs_up_before_its_greeting_is_retried():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def hang_up(times: int) -> None:
+            for _ in range(times):
+                connection, _ = listener.accept()
+                connection.close()
+
+        thread = threading.Thread(target=hang_up, args=(2,), daemon=True)
+        thread.start()
+        waits: list[float] = []
+        with pytest.raises(OutputError, match=r"not sent after 2 tries: .*closed"):
+            send(settings(port, "starttls"), EmailMessage(), env={}, timeout=5,
+                 sleep=no_sleep(waits), retries=1)
+        thread.join(5)
+    assert waits == [5]

@@ -115,9 +115,12 @@ def _connect(settings: EmailSettings, context: ssl.SSLContext,
     client = _PlainSMTP(timeout=timeout)
     try:
         client.connect(settings.host, settings.port)
-    except (TimeoutError, smtplib.SMTPServerDisconnected):
+    except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
         client.close()
-        if client.connected:  # the port took the connection but sent no greeting
+        # smtplib reports a timeout while reading the greeting as a disconnection.
+        timed_out = isinstance(error, TimeoutError) or isinstance(error.__context__,
+                                                                   TimeoutError)
+        if client.connected and timed_out:  # the port took the connection but said nothing
             raise OutputError(
                 f"{where} sent no SMTP greeting within {timeout:g} s: the port probably "
                 "expects TLS from the start; try `security: ssl` (usually port 465)") from None
