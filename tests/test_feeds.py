@@ -3,6 +3,7 @@ counts, hostile text, determinism, and the README's links to them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -165,6 +166,14 @@ def test_readme_with_markers_links_each_keywords_feed(tmp_path):
     text = readme_of(config_for(tmp_path, "Time Series", "Graph Neural Networks"), MARKED)
     assert ("## Time Series\n[Atom feed](feeds/time-series.xml)\n\n| **Title** |") in text
     assert "## Graph Neural Networks\n[Atom feed](feeds/graph-neural-networks.xml)\n\n" in text
+
+
+def test_feed_links_are_relative_to_the_readme_and_quoted(tmp_path):
+    config = replace(config_for(tmp_path, "Time Series"),
+                     feeds=FeedSettings(tmp_path / "my feeds (daily)"),
+                     paths=Paths(readme=tmp_path / "docs" / "README.md"))
+    assert feeds.feed_links(config) == {
+        "Time Series": "../my%20feeds%20%28daily%29/time-series.xml"}
 
 
 def test_full_readme_and_readme_without_feeds_have_no_links(tmp_path):

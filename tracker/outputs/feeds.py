@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from tracker.config import Config, Keyword
 from tracker.config.output_settings import DIGEST_SLUG
@@ -90,11 +91,16 @@ def feed_path(config: Config, keyword: Keyword) -> Path:
 
 
 def feed_links(config: Config) -> dict[str, str]:
-    """Keyword name -> its feed's path relative to the README (what the README links)."""
+    """Keyword name -> its feed's path relative to the README, URL-quoted (the README's link).
+
+    Quoting keeps a folder name with spaces or parentheses from breaking the
+    markdown link.
+    """
     if config.feeds is None:
         return {}
     base = config.paths.readme.parent
-    return {keyword.name: Path(os.path.relpath(feed_path(config, keyword), base)).as_posix()
+    return {keyword.name: quote(Path(os.path.relpath(feed_path(config, keyword), base))
+                                .as_posix())
             for keyword in config.keywords}
 
 
