@@ -10,11 +10,12 @@ from tracker.config.loader import (
     Keyword,
     Paths,
     ScheduleSettings,
+    SiteSettings,
     config_keys,
     load_config,
     slugify,
 )
 
 __all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
-           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config",
-           "slugify"]
+           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "SiteSettings", "config_keys",
+           "load_config", "slugify"]

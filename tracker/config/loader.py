@@ -93,6 +93,14 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    """The Daily Papers site (``tracker.outputs.site``); the section is optional."""
+
+    path: Path = Path("site")
+    title: str = "Daily Papers"
+
+
+@dataclass(frozen=True)
 class Config:
     keywords: tuple[Keyword, ...]
     source: Path = DEFAULT_CONFIG
@@ -106,6 +114,8 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     issue: IssueSettings = field(default_factory=IssueSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    site: SiteSettings | None = None
+    """Build the static site in the daily run when set."""
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories
@@ -162,6 +172,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         "timezone": validators.timezone,
         "commit": validators.boolean,
         "push": validators.boolean,
+    }),
+    "site": (SiteSettings, {
+        "path": validators.path,
+        "title": validators.text,
     }),
 }
 
