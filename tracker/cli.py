@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="git push after committing (default: schedule.push)")
     schedule.add_argument("--now", action="store_true",
                           help="also run once right away, then on the schedule")
+    site = commands.add_parser("site", help="build the static Daily Papers site from the "
+                                            "store alone (no network)")
+    _common(site, today=False)
+    _lock_wait(site)
     init = commands.add_parser("init", help="create a new tracker repository: config, "
                                             "workflow, README, store folder")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."),
@@ -213,6 +217,16 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
                                  now=args.now))
 
 
+def _cmd_site(args: argparse.Namespace) -> int:
+    from tracker.outputs.site import build_site
+
+    config = _load(args)
+    folder, changed = build_site(config, _today(config, None), lock_wait=args.wait)
+    log.info(f"site: {len(changed)} file{'' if len(changed) == 1 else 's'} written or removed "
+             f"in {folder}")
+    return EXIT_OK
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from tracker.scaffold import NEXT_STEPS, init, resolve_source
 
@@ -233,6 +247,7 @@ _COMMANDS = {
     "render": _cmd_pipeline,
     "validate": _cmd_validate,
     "schedule": _cmd_schedule,
+    "site": _cmd_site,
     "init": _cmd_init,
 }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup
 
 from tracker.config import Config, SiteSettings
 from tracker.errors import OutputError
@@ -110,6 +111,8 @@ def site_files(config: Config, settings: SiteSettings, store: Store,
                               "subscribe": subscribe_box(config, feeds),
                               "keywords": model.keywords, "days": model.days}
     files = {"index.html": _index(env, model, common)}
+    # Each card once for the pages one folder down, however many pages list the paper.
+    common["cards"] = _cards(env, model, "../")
     for day in model.days:
         if is_day(day.date):  # a damaged date never becomes a file name
             files[f"days/{day.date}.html"] = render(
@@ -123,6 +126,14 @@ def site_files(config: Config, settings: SiteSettings, store: Store,
         files[name] = _static(env, name)
     files.update({path: text for path, (_, text) in feeds.items()})
     return files
+
+
+def _cards(env: jinja2.Environment, model: SiteModel, root: str) -> dict[str, Markup]:
+    try:
+        macros = env.get_template("site/_macros.html.j2").make_module({})
+        return {entry.id: macros.paper(entry, root) for entry in model.entries}
+    except jinja2.TemplateError as error:
+        raise OutputError(f"site/_macros.html.j2: template error: {error}") from None
 
 
 def _index(env: jinja2.Environment, model: SiteModel, common: dict[str, Any]) -> str:
@@ -162,3 +173,19 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
     settings = config.site if config.site is not None else SiteSettings()
     files = site_files(config, settings, store, tuple(news.recent_digests))
     return write_site(settings.path, files)
+
+
+def build_site(config: Config, today: str, lock_wait: float = 30.0) -> tuple[Path, list[Path]]:
+    """``tracker site``: the site from the stored papers alone, under the store's lock.
+
+    No network and no digests (a run hands those to ``write``): the days are
+    the store's first-seen dates. Returns the site folder and the changed files.
+    """
+    from tracker.outputs import RunNews
+    from tracker.store import load_store, store_lock
+
+    settings = config.site if config.site is not None else SiteSettings()
+    with store_lock(config.paths.store, lock_wait):
+        store = load_store(config.paths.store)
+    news = RunNews(today=today, new_papers={}, digest=None, recent_digests=())
+    return settings.path, write(config, store, news)

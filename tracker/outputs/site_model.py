@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tracker.config import Keyword
+from tracker.markdown import clean
 from tracker.models import Paper, Store
 
 if TYPE_CHECKING:
@@ -92,14 +93,13 @@ class SiteModel:
 
 
 def split_abstract(text: str, limit: int = LEAD_CHARS) -> tuple[str, str]:
-    """Cut ``text`` at the last space before ``limit``; the two parts join back with a space."""
-    text = " ".join(text.split())
+    """Cut clean ``text`` at the last space before ``limit``; the parts join with a space."""
     if len(text) <= limit + 40:  # folding away a few words helps nobody
         return text, ""
     cut = text.rfind(" ", 0, limit)
-    if cut <= 0:
-        cut = limit
-    return text[:cut], text[cut:].lstrip()
+    if cut <= 0:  # one very long word: nothing to fold at
+        return text, ""
+    return text[:cut], text[cut + 1:]
 
 
 def _sort_key(entry: Entry) -> tuple[str, str, str]:
@@ -107,15 +107,19 @@ def _sort_key(entry: Entry) -> tuple[str, str, str]:
     return (entry.day, entry.updated, entry.id)
 
 
+def _names(authors: Iterable[str]) -> tuple[str, ...]:
+    return tuple(name for name in map(clean, authors) if name)
+
+
 def _from_paper(paper: Paper, tags: tuple[Tag, ...]) -> Entry:
-    return Entry(id=paper.id, version=paper.version, title=" ".join(paper.title.split()),
-                 authors=paper.authors, abstract=" ".join(paper.abstract.split()),
+    return Entry(id=paper.id, version=paper.version, title=clean(paper.title),
+                 authors=_names(paper.authors), abstract=clean(paper.abstract),
                  day=paper.first_seen, updated=paper.updated_date, url=paper.abs_url, tags=tags)
 
 
 def _from_announcement(item: Announcement, day: str, tags: tuple[Tag, ...]) -> Entry:
-    return Entry(id=item.id, version=item.version, title=" ".join(item.title.split()),
-                 authors=item.authors, abstract=" ".join(item.abstract.split()), day=day,
+    return Entry(id=item.id, version=item.version, title=clean(item.title),
+                 authors=_names(item.authors), abstract=clean(item.abstract), day=day,
                  updated=day, url=f"https://arxiv.org/abs/{item.id}v{item.version}", tags=tags)
 
 
