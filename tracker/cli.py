@@ -218,10 +218,10 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from tracker.outputs.site import build_site
+    from tracker.outputs.site import build_from_store
 
     config = _load(args)
-    folder, changed = build_site(config, _today(config, None), lock_wait=args.wait)
+    folder, changed = build_from_store(config, lock_wait=args.wait)
     log.info(f"site: {len(changed)} file{'' if len(changed) == 1 else 's'} written or removed "
              f"in {folder}")
     return EXIT_OK

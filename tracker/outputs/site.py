@@ -166,26 +166,27 @@ def write_site(folder: Path, files: dict[str, str]) -> list[Path]:
 def write(config: Config, store: Store, news: RunNews) -> list[Path]:
     """The output's entry point for a run (``EXTRA_OUTPUTS``): build the site from the store.
 
-    Uses ``config.site`` (the defaults when the section is absent, for
-    ``tracker site``) and the run's recent digests for days announced by
-    arXiv.
+    Uses ``config.site`` and the run's recent digests for the days announced
+    by arXiv.
     """
+    return build(config, store, tuple(news.recent_digests))
+
+
+def build(config: Config, store: Store, digests: tuple[Digest, ...] = ()) -> list[Path]:
+    """Build the site in ``config.site.path`` (the defaults when the section is absent)."""
     settings = config.site if config.site is not None else SiteSettings()
-    files = site_files(config, settings, store, tuple(news.recent_digests))
-    return write_site(settings.path, files)
+    return write_site(settings.path, site_files(config, settings, store, digests))
 
 
-def build_site(config: Config, today: str, lock_wait: float = 30.0) -> tuple[Path, list[Path]]:
-    """``tracker site``: the site from the stored papers alone, under the store's lock.
+def build_from_store(config: Config, lock_wait: float = 30.0) -> tuple[Path, list[Path]]:
+    """``tracker site``: the site from the stored papers alone (no network, no digests).
 
-    No network and no digests (a run hands those to ``write``): the days are
-    the store's first-seen dates. Returns the site folder and the changed files.
+    The store is read under its lock, so a run in progress is never read half
+    way. Returns the site folder and the files written or removed.
     """
-    from tracker.outputs import RunNews
     from tracker.store import load_store, store_lock
 
-    settings = config.site if config.site is not None else SiteSettings()
     with store_lock(config.paths.store, lock_wait):
         store = load_store(config.paths.store)
-    news = RunNews(today=today, new_papers={}, digest=None, recent_digests=())
-    return settings.path, write(config, store, news)
+    folder = config.site.path if config.site is not None else SiteSettings().path
+    return folder, build(config, store)
