@@ -139,7 +139,7 @@ def _cards(env: jinja2.Environment, model: SiteModel, root: str) -> dict[str, Ma
 def _index(env: jinja2.Environment, model: SiteModel, common: dict[str, Any]) -> str:
     latest = model.latest
     shown = latest.entries[:INDEX_LIMIT] if latest else ()
-    heading = common["site_title"]
+    heading = f"Papers of {latest.date}" if latest else common["site_title"]
     return render(env, "site/index.html.j2", **common, root="", heading=heading, latest=latest,
                   shown=shown)
 
