@@ -23,14 +23,13 @@ from markupsafe import Markup
 
 from tracker.config import Config, SiteSettings
 from tracker.errors import OutputError
-from tracker.models import Store
+from tracker.models import Digest, Store
 from tracker.outputs.files import read_text, write_if_changed
 from tracker.outputs.readme import render
 from tracker.outputs.site_model import INDEX_LIMIT, SiteModel, build_model, is_day, search_index
 from tracker.resources import templates_dir
 
 if TYPE_CHECKING:
-    from tracker.models import Digest
     from tracker.outputs import RunNews
 
 STATIC_FILES = ("style.css", "search.js")

@@ -4,7 +4,8 @@ Pure functions over the store and the run's digests; ``site`` renders and
 writes. A paper is one entry however many keywords hold it: the keywords
 become its tags. A day is a date on which papers arrived: the store's
 ``first_seen`` date of each stored paper, and the announcement date of each
-paper of a recent digest (see ``RunNews.recent_digests``). Every list is
+paper of a recent digest (``RunNews.recent_digests``) that matched a keyword
+and is not in the store yet. Every list is
 sorted, so the same store always gives the same site.
 """
 
@@ -14,14 +15,10 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from tracker.config import Keyword
 from tracker.markdown import clean
-from tracker.models import Paper, Store
-
-if TYPE_CHECKING:
-    from tracker.models import Announcement, Digest
+from tracker.models import Announcement, Digest, Paper, Store
 
 LEAD_CHARS = 300
 """An abstract longer than this shows its first words and folds the rest under "more"."""
@@ -143,6 +140,8 @@ def build_model(keywords: Sequence[Keyword], store: Store,
             if item.id in entries:
                 continue
             matched = tuple(tags[name] for name in item.keywords if name in tags)
+            if not matched:  # the site is about the keywords; the digest lists the rest
+                continue
             entries[item.id] = _from_announcement(item, digest.date, matched)
     ordered = tuple(sorted(entries.values(), key=_sort_key, reverse=True))
     by_day: dict[str, list[Entry]] = {}
