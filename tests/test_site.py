@@ -8,6 +8,7 @@ may become markup or script.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,9 @@ from tests.test_properties import HOSTILE, bounded
 from tracker.config import Config, Keyword, Paths, SiteSettings, load_config
 from tracker.errors import ConfigError, OutputError
 from tracker.markdown import clean
-from tracker.models import KeywordRecord, Paper, Store
-from tracker.outputs.site import site_files, write_site
+from tracker.models import Announcement, Digest, KeywordRecord, Paper, Store
+from tracker.outputs import RunNews
+from tracker.outputs.site import site_files, write, write_site
 from tracker.outputs.site_model import split_abstract
 
 SERIES, GRAPHS = Keyword("Time Series"), Keyword("Graph Networks")
@@ -245,3 +247,74 @@ def test_every_paper_is_on_exactly_one_day_page(tmp_path_factory, days):
     listed = [url for name, page in files.items() if name.startswith("days/")
               for url in cards(page)]
     assert sorted(listed) == sorted(paper.abs_url for paper in papers)
+
+
+def announcement(id: str, *keywords: str, title: str = "Announced") -> Announcement:
+    return Announcement(id=id, version=1, title=title, authors=("C. Author",),
+                        abstract="Announced\n  today.", categories=("cs.LG",),
+                        announce_type="new", link=f"https://arxiv.org/abs/{id}",
+                        keywords=keywords)
+
+
+def test_digest_papers_on_a_keyword_join_their_announcement_day(tmp_path):
+    stored = make_paper("2608.00001", first_seen="2026-08-20")
+    digest = Digest(date="2026-08-21", papers=(
+        announcement("2608.00001", SERIES.name, title="Already stored"),
+        announcement("2608.00009", SERIES.name, GRAPHS.name, title="Only in the digest"),
+        announcement("2608.00010", title="On no keyword"),
+    ))
+    config = config_of(tmp_path)
+    written = write(config, store_of(series=(stored,)), RunNews("2026-08-21",
+                                                                recent_digests=(digest,)))
+    folder = tmp_path / "site"
+    assert folder / "days" / "2026-08-21.html" in written
+    day = cards((folder / "days" / "2026-08-21.html").read_text(encoding="utf-8"))
+    assert list(day) == ["https://arxiv.org/abs/2608.00009v1"]
+    assert day["https://arxiv.org/abs/2608.00009v1"] == {
+        "title": "Only in the digest", "authors": "C. Author", "abstract": "Announced today.",
+        "tags": "Time Series,Graph Networks"}
+    assert list(cards((folder / "index.html").read_text(encoding="utf-8"))) == list(day)
+    earlier = cards((folder / "days" / "2026-08-20.html").read_text(encoding="utf-8"))
+    assert earlier[stored.abs_url]["title"] == stored.title  # the store's own copy wins
+    search = json.loads((folder / "search.json").read_text(encoding="utf-8"))
+    assert sorted(paper["id"] for paper in search["papers"]) == ["2608.00001", "2608.00009"]
+
+
+@dataclass(frozen=True)
+class _FeedsSettings:
+    path: Path
+
+
+@dataclass(frozen=True)
+class _ConfigWithOutputs(Config):
+    """A config with the feeds and e-mail sections the site links to when they are set."""
+
+    feeds: _FeedsSettings | None = None
+    email: object | None = None
+
+
+def test_subscribe_box_links_the_feeds_copied_into_the_site_and_the_mailing_list(tmp_path):
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "digest.xml").write_text("<feed>digest</feed>\n", encoding="utf-8")
+    (feeds / "time-series.xml").write_text("<feed>series</feed>\n", encoding="utf-8")
+    (feeds / "unrelated.xml").write_text("<feed/>\n", encoding="utf-8")
+    config = _ConfigWithOutputs(keywords=(SERIES, GRAPHS), paths=Paths(templates=tmp_path / "x"),
+                                site=SiteSettings(path=tmp_path / "site"),
+                                feeds=_FeedsSettings(feeds), email=object())
+    files = build(config, store_of(series=(make_paper(),)))
+    assert files["feeds/digest.xml"] == "<feed>digest</feed>\n"
+    assert files["feeds/time-series.xml"] == "<feed>series</feed>\n"
+    assert not any(name.endswith(("graph-networks.xml", "unrelated.xml")) for name in files)
+    index = parse(files["index.html"])
+    box = index.find("section", "subscribe")
+    assert [a.attrs["href"] for a in box.find_all("a")] == ["feeds/digest.xml",
+                                                            "feeds/time-series.xml"]
+    assert "ask the maintainer" in box.text and "@" not in box.text
+    alternates = [link.attrs["href"] for link in index.find_all("link")
+                  if link.attrs.get("rel") == "alternate"]
+    assert alternates == ["feeds/digest.xml", "feeds/time-series.xml"]
+    day = parse(files["days/2026-08-21.html"])
+    assert [link.attrs["href"] for link in day.find_all("link")
+            if link.attrs.get("rel") == "alternate"] == ["../feeds/digest.xml",
+                                                         "../feeds/time-series.xml"]

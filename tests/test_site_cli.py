@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from tests.conftest import GOLDEN, Project, entry
@@ -76,3 +77,15 @@ def test_tracker_site_reports_a_bad_site_section_in_one_line(project: Project):
     assert result.code == 2
     assert result.err == ("config/keywords.yaml:3: site.path: expected non-empty text, "
                           "got '' (text)\n")
+
+
+def test_the_site_benchmark_runs_and_reports_what_it_measured():
+    from bench.site import measure
+
+    rows = dict(measure(3, 5, repeat=1))
+    assert rows["store"] == "3 keywords x 5 papers, all first seen on one day"
+    assert re.fullmatch(r"\d+\.\d\d s \(target 5 s: (met|\*\*missed\*\*)\)",
+                        rows["`tracker site`, empty folder (median)"])
+    assert re.fullmatch(r"\d+\.\d\d s", rows["`tracker site`, nothing changed (median)"])
+    # index, one day, three keywords, search.json, search.js, style.css
+    assert rows["files"].startswith("8, ")
