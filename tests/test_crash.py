@@ -111,7 +111,7 @@ def test_sigkill_at_random_moments_never_loses_or_tears(project: Project, fake_a
         if readme != readme_before:  # then it is exactly the new one, from the saved store
             config = load_config(config_path, {})
             store = load_store(data / "papers.json")
-            assert readme == render_outputs(config, store, today).readme, attempt
+            assert readme == render_outputs(config, store, today, None).readme, attempt
         outcome = ("finished" if code == 0 else "killed while writing" if writing else
                    "killed, store saved" if after != before else "killed, nothing saved")
         outcomes[outcome] += 1
@@ -133,7 +133,7 @@ def test_a_second_run_waits_for_the_lock_or_says_why_not(project: Project, fake_
     while not fake_arxiv.requests and time.monotonic() < deadline:
         time.sleep(0.05)  # the first run holds the lock once it asks arXiv
     impatient = project.tracker("run", "--today", "2026-01-02", "--wait", "0")
-    assert impatient.code == 1
+    assert impatient.code == 3
     assert impatient.err.startswith("error: another tracker run is using data/papers.json")
     patient = project.tracker("run", "--today", "2026-01-02", "--wait", "60")
     assert first.wait(60) == 0
