@@ -23,6 +23,7 @@ from tracker.errors import ConfigError, OutputError
 from tracker.markdown import clean
 from tracker.models import Announcement, Digest, KeywordRecord, Paper, Store
 from tracker.outputs import RunNews
+from tracker.outputs.site import build as build_site
 from tracker.outputs.site import site_files, write, write_site
 from tracker.outputs.site_model import split_abstract
 
@@ -318,3 +319,16 @@ def test_subscribe_box_links_the_feeds_copied_into_the_site_and_the_mailing_list
     assert [link.attrs["href"] for link in day.find_all("link")
             if link.attrs.get("rel") == "alternate"] == ["../feeds/digest.xml",
                                                          "../feeds/time-series.xml"]
+
+
+def test_a_site_whose_feeds_folder_is_the_feeds_output_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "keep.xml").write_text("<feed/>\n", encoding="utf-8")
+    config = _ConfigWithOutputs(keywords=(SERIES,), paths=Paths(templates=tmp_path / "x"),
+                                site=SiteSettings(path=Path(".")),
+                                feeds=_FeedsSettings(Path("feeds")))
+    with pytest.raises(OutputError, match=r"site\.path \.: its feeds/ folder is the feeds"):
+        build_site(config, Store())
+    assert (tmp_path / "feeds" / "keep.xml").exists()
+    assert not (tmp_path / "index.html").exists()

@@ -174,7 +174,16 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
 def build(config: Config, store: Store, digests: tuple[Digest, ...] = ()) -> list[Path]:
     """Build the site in ``config.site.path`` (the defaults when the section is absent)."""
     settings = config.site if config.site is not None else SiteSettings()
+    feeds = getattr(config, "feeds", None)
+    if feeds is not None and _same_folder(Path(feeds.path), settings.path / "feeds"):
+        # The site would copy the feeds onto themselves and delete the ones it does not link.
+        raise OutputError(f"site.path {settings.path}: its feeds/ folder is the feeds "
+                          f"output's folder ({feeds.path}); choose another site.path")
     return write_site(settings.path, site_files(config, settings, store, digests))
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    return one.resolve() == other.resolve()
 
 
 def build_from_store(config: Config, lock_wait: float = 30.0) -> tuple[Path, list[Path]]:
