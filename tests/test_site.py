@@ -25,7 +25,7 @@ from tracker.models import Announcement, Digest, KeywordRecord, Paper, Store
 from tracker.outputs import RunNews
 from tracker.outputs.site import build as build_site
 from tracker.outputs.site import site_files, write, write_site
-from tracker.outputs.site_model import split_abstract
+from tracker.outputs.site_model import INDEX_LIMIT, split_abstract
 
 SERIES, GRAPHS = Keyword("Time Series"), Keyword("Graph Networks")
 HOSTILE_CASES = (
@@ -332,3 +332,16 @@ def test_a_site_whose_feeds_folder_is_the_feeds_output_is_refused(tmp_path, monk
         build_site(config, Store())
     assert (tmp_path / "feeds" / "keep.xml").exists()
     assert not (tmp_path / "index.html").exists()
+
+
+def test_a_long_day_shows_its_newest_papers_on_the_index_and_all_on_its_page(tmp_path):
+    papers = tuple(make_paper(f"2608.{n:05d}", updated=f"2026-08-{1 + n // 24:02d}T"
+                              f"{n % 24:02d}:00:00Z") for n in range(INDEX_LIMIT + 5))
+    files = build(config_of(tmp_path), store_of(series=papers))
+    newest_first = sorted(papers, key=lambda paper: paper.updated, reverse=True)
+    assert list(cards(files["index.html"])) == [p.abs_url for p in newest_first[:INDEX_LIMIT]]
+    assert len(cards(files["days/2026-08-21.html"])) == INDEX_LIMIT + 5
+    (latest,) = [e for e in parse(files["index.html"]).iter() if e.attrs.get("id") == "latest"]
+    more = latest.find_all("a")
+    assert ("days/2026-08-21.html", f"All {INDEX_LIMIT + 5} papers of 2026-08-21") in [
+        (a.attrs["href"], a.text) for a in more]

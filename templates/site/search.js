@@ -50,9 +50,9 @@
     link.href = "https://arxiv.org/abs/" + paper.id + "v" + paper.v;
     heading.appendChild(link);
     item.appendChild(heading);
-    item.appendChild(element("p", "meta", paper.d + " · arXiv:" + paper.id + "v" + paper.v));
+    item.appendChild(element("p", "meta", paper.d + " \u00b7 arXiv:" + paper.id + "v" + paper.v));
     item.appendChild(element("p", "authors", paper.a));
-    const abstract = paper.s.length > SNIPPET ? paper.s.slice(0, SNIPPET) + "…" : paper.s;
+    const abstract = paper.s.length > SNIPPET ? paper.s.slice(0, SNIPPET) + "\u2026" : paper.s;
     const body = element("div", "abstract");
     body.appendChild(element("p", null, abstract));
     item.appendChild(body);
