@@ -345,3 +345,11 @@ def test_a_long_day_shows_its_newest_papers_on_the_index_and_all_on_its_page(tmp
     more = latest.find_all("a")
     assert ("days/2026-08-21.html", f"All {INDEX_LIMIT + 5} papers of 2026-08-21") in [
         (a.attrs["href"], a.text) for a in more]
+
+
+def test_a_damaged_date_never_becomes_a_page_or_a_file_name(tmp_path):
+    paper = make_paper(first_seen="../../index")
+    files = build(config_of(tmp_path), store_of(series=(paper,)))
+    assert not any(name.startswith("days/") for name in files)
+    assert list(cards(files["keywords/time-series.html"])) == [paper.abs_url]
+    assert "No papers yet" in parse(files["index.html"]).find("main").text

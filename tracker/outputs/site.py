@@ -26,7 +26,7 @@ from tracker.errors import OutputError
 from tracker.models import Digest, Store
 from tracker.outputs.files import read_text, write_if_changed
 from tracker.outputs.readme import render
-from tracker.outputs.site_model import INDEX_LIMIT, SiteModel, build_model, is_day, search_index
+from tracker.outputs.site_model import INDEX_LIMIT, SiteModel, build_model, search_index
 from tracker.resources import templates_dir
 
 if TYPE_CHECKING:
@@ -113,10 +113,9 @@ def site_files(config: Config, settings: SiteSettings, store: Store,
     # Each card once for the pages one folder down, however many pages list the paper.
     common["cards"] = _cards(env, model, "../")
     for day in model.days:
-        if is_day(day.date):  # a damaged date never becomes a file name
-            files[f"days/{day.date}.html"] = render(
-                env, "site/day.html.j2", **common, root="../", heading=f"Papers of {day.date}",
-                day=day)
+        files[f"days/{day.date}.html"] = render(
+            env, "site/day.html.j2", **common, root="../", heading=f"Papers of {day.date}",
+            day=day)
     for page in model.keywords:
         files[f"keywords/{page.tag.slug}.html"] = render(
             env, "site/keyword.html.j2", **common, root="../", heading=page.tag.name, page=page)

@@ -147,7 +147,8 @@ def build_model(keywords: Sequence[Keyword], store: Store,
     by_day: dict[str, list[Entry]] = {}
     for entry in ordered:
         by_day.setdefault(entry.day, []).append(entry)
-    days = tuple(Day(day, tuple(items)) for day, items in by_day.items())
+    # A damaged date never becomes a page (nor a file name); its papers stay on their keywords.
+    days = tuple(Day(day, tuple(items)) for day, items in by_day.items() if is_day(day))
     pages = []
     for keyword in keywords:
         record = store.keywords.get(keyword.name)
