@@ -29,6 +29,8 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+# One browser for the module: its tests go to one worker of pytest-xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("chromium")
 SERIES, GRAPHS = Keyword("Time Series"), Keyword("Graph Networks")
 HOSTILE_TITLE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> & $\\alpha$'
 UNIQUE_WORD = "quasiperiodicity"
