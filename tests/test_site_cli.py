@@ -89,3 +89,22 @@ def test_the_site_benchmark_runs_and_reports_what_it_measured():
     assert re.fullmatch(r"\d+\.\d\d s", rows["`tracker site`, nothing changed (median)"])
     # index, one day, three keywords, search.json, search.js, style.css
     assert rows["files"].startswith("8, ")
+
+
+def test_a_broken_site_template_fails_the_site_only(tmp_path):
+    from tracker.api import Tracker
+    from tracker.config import Config, Keyword, Paths, SiteSettings
+
+    templates = tmp_path / "templates" / "site"
+    templates.mkdir(parents=True)
+    (templates / "keyword.html.j2").write_text("{% if %}\n", encoding="utf-8")
+    config = Config(keywords=(Keyword("Time Series"),),
+                    paths=Paths(store=tmp_path / "papers.json", readme=tmp_path / "README.md",
+                                issues=tmp_path / "issues", templates=tmp_path / "templates"),
+                    site=SiteSettings(path=tmp_path / "site"))
+    report = Tracker(config).run("2026-08-21", fetch=False)
+    assert report.output_errors == {
+        "site": f"{templates / 'keyword.html.j2'}:1: template error: Expected an expression, "
+                "got 'end of statement block'"}
+    assert report.exit_code == 1
+    assert (tmp_path / "README.md").exists() and not (tmp_path / "site").exists()
