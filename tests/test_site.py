@@ -92,6 +92,11 @@ def test_index_shows_the_latest_day_and_each_page_its_papers(tmp_path):
     assert tag_links == {"../keywords/time-series.html", "../keywords/graph-networks.html"}
     days = [a.attrs["href"] for a in parse(files["index.html"]).find("ul", "days").find_all("a")]
     assert days == ["days/2026-08-21.html", "days/2026-08-20.html"]
+    pagers = {name: [(a.attrs["rel"], a.attrs["href"]) for a in parse(files[name])
+                     .find("nav", "pager").find_all("a")]
+              for name in ("days/2026-08-20.html", "days/2026-08-21.html")}
+    assert pagers == {"days/2026-08-20.html": [("next", "2026-08-21.html")],
+                      "days/2026-08-21.html": [("prev", "2026-08-20.html")]}
 
 
 def test_long_abstracts_fold_under_more_and_read_back_whole():

@@ -112,10 +112,12 @@ def site_files(config: Config, settings: SiteSettings, store: Store,
     files = {"index.html": _index(env, model, common)}
     # Each card once for the pages one folder down, however many pages list the paper.
     common["cards"] = _cards(env, model, "../")
-    for day in model.days:
+    for number, day in enumerate(model.days):  # newest first
+        newer = model.days[number - 1].date if number > 0 else None
+        older = model.days[number + 1].date if number + 1 < len(model.days) else None
         files[f"days/{day.date}.html"] = render(
             env, "site/day.html.j2", **common, root="../", heading=f"Papers of {day.date}",
-            day=day)
+            day=day, newer=newer, older=older)
     for page in model.keywords:
         files[f"keywords/{page.tag.slug}.html"] = render(
             env, "site/keyword.html.j2", **common, root="../", heading=page.tag.name, page=page)

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tracker.config import Keyword
 from tracker.markdown import clean
@@ -50,12 +51,12 @@ class Entry:
     url: str
     tags: tuple[Tag, ...] = ()
 
-    @property
+    @cached_property
     def lead(self) -> str:
         """The abstract's first words (all of it when short)."""
         return split_abstract(self.abstract)[0]
 
-    @property
+    @cached_property
     def rest(self) -> str:
         """The rest of the abstract, folded under "more"; empty when short."""
         return split_abstract(self.abstract)[1]
