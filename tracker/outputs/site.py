@@ -84,7 +84,7 @@ def _feed_files(config: Config) -> dict[str, tuple[str, str]]:
     if feeds is None:
         return {}
     folder = Path(feeds.path)
-    wanted = [("digest.xml", "All keywords: the daily digest")]
+    wanted = [("digest.xml", "The daily digest")]
     wanted += [(f"{keyword.slug}.xml", keyword.name) for keyword in config.keywords]
     found = {}
     for name, label in wanted:
