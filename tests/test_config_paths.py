@@ -127,3 +127,14 @@ def test_the_digest_files_are_written_under_the_root(tmp_path):
     path = config_file(tmp_path)
     path.write_text("keywords: [a]\ndigest: {categories: [cs.CV]}\n", encoding="utf-8")
     assert load_config(path, {}).digest.path == str(tmp_path / "digests" / "{date}.md")
+
+
+@pytest.mark.parametrize("section", ["feeds", "site"])
+def test_the_feeds_and_site_folders_are_under_the_root(tmp_path, section):
+    path = config_file(tmp_path / "repo")
+    path.write_text(f"keywords: [a]\n{section}: {{path: out}}\n", encoding="utf-8")
+    assert getattr(load_config(path, {}), section).path == tmp_path / "repo" / "out"
+    path.write_text(f"keywords: [a]\n{section}:\n  path: ../../away\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"keywords\.yaml:3: {section}\.path: .*away is "
+                                          "outside the repository"):
+        load_config(path, {})

@@ -132,7 +132,7 @@ def test_the_values_the_shipped_config_shows_are_the_defaults():
         else:  # shown in a comment, as `# key: default`
             value = yaml.safe_dump(default, default_flow_style=True).removesuffix("\n...\n")
             name = key.rpartition(".")[2]
-            assert re.search(rf"# {name}: {re.escape(value.strip())}\s", text), key
+            assert re.search(rf"#\s*{name}: {re.escape(value.strip())}\s", text), key
 
 
 def docs_defaults() -> dict[str, str]:

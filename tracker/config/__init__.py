@@ -2,6 +2,7 @@
 
 from tracker.config.digest import DigestSettings, TranslateSettings
 from tracker.config.loader import config_keys, load_config, repository_root
+from tracker.config.output_settings import EmailSettings, FeedSettings
 from tracker.config.settings import (
     ARXIV_ENDPOINT,
     DEFAULT_CONFIG,
@@ -12,6 +13,7 @@ from tracker.config.settings import (
     Keyword,
     Paths,
     ScheduleSettings,
+    SiteSettings,
     slugify,
 )
 
@@ -22,10 +24,13 @@ __all__ = [
     "ArxivSettings",
     "Config",
     "DigestSettings",
+    "EmailSettings",
+    "FeedSettings",
     "IssueSettings",
     "Keyword",
     "Paths",
     "ScheduleSettings",
+    "SiteSettings",
     "TranslateSettings",
     "config_keys",
     "load_config",

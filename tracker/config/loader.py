@@ -23,6 +23,7 @@ import yaml
 
 from tracker.config import validators
 from tracker.config.digest import RSS_ENV, digest_keys, digest_section
+from tracker.config.output_settings import feed_name_problem
 from tracker.config.path_checks import path_problems
 from tracker.config.settings import (
     DEFAULT_CONFIG,
@@ -32,6 +33,7 @@ from tracker.config.settings import (
     Keyword,
     Paths,
     keys_of,
+    section_keys,
     sections_of,
 )
 from tracker.config.validators import Checker, Invalid
@@ -63,7 +65,7 @@ def config_keys() -> dict[str, Any]:
     """Every accepted key, nested as in the file: ``None`` for a plain top-level key."""
     keys: dict[str, Any] = {"keywords": sorted(keys_of(Keyword))}
     keys.update({name: None for name in keys_of(Config)})
-    keys.update({name: sorted(keys_of(cls)) for name, cls in sections_of(Config).items()})
+    keys.update({name: sorted(section_keys(Config, name)) for name in sections_of(Config)})
     keys.update(digest_keys())
     return keys
 
@@ -210,11 +212,16 @@ def _build(data: Any, config_file: Path, env: Mapping[str, str],
         problems.add(("digest", "match") if "match" in data["digest"] else ("digest",),
                      "the digest matches keywords but none are listed; list some under "
                      "`keywords:` or set `match: all`")
+    if settings.get("feeds") is not None:
+        clash = feed_name_problem({keyword.name: keyword.slug for keyword in keywords})
+        if clash:
+            problems.add(("feeds",), clash)
     _apply_environment(settings, env, problems)
     root = repository_root(config_file)
-    paths, digest = settings.get("paths") or Paths(), settings.get("digest")
-    if all(getattr(paths, key) is not None for key in keys_of(Paths)):  # each path readable
-        placed = Config(keywords=(), root=root, paths=paths, digest=digest)
+    paths = settings.get("paths", Paths())
+    if paths is not None and all(getattr(paths, key) is not None for key in keys_of(Paths)):
+        placed = Config(keywords=(), root=root, paths=paths, digest=settings.get("digest"),
+                        feeds=settings.get("feeds"), site=settings.get("site"))
         for key, message in path_problems(placed, config_file, _given(data)):
             problems.add(key, message)
     if problems.messages:
@@ -225,7 +232,7 @@ def _build(data: Any, config_file: Path, env: Mapping[str, str],
 def _given(data: dict[str, Any]) -> set[tuple[str, ...]]:
     """The key paths of the output paths the file itself sets."""
     given: set[tuple[str, ...]] = set()
-    for section in ("paths", "digest"):
+    for section in ("paths", "digest", "feeds", "site"):
         if isinstance(data.get(section), dict):
             given.update((section, key) for key in data[section])
     return given
@@ -233,18 +240,28 @@ def _given(data: dict[str, Any]) -> set[tuple[str, ...]]:
 
 def _section(value: Any, name: str, cls: type, problems: _Problems) -> Any:
     if value is None:
-        return cls()
+        value = {}
     if not isinstance(value, dict):
         problems.add((name,), f"expected a mapping, got {validators.describe(value)}")
-        return cls()
-    spec = keys_of(cls)
+        return None
+    spec = section_keys(Config, name)
+    before = len(problems.messages)
     fields: dict[str, Any] = {}
     for key, item in value.items():
         if key not in spec:
             problems.add((name, key), _unknown(spec))
             continue
-        fields[key] = problems.check((name, key), _checker(spec[key]), item)
-    return cls(**fields)
+        fields[key] = problems.check((name, key), spec[key], item)
+    if len(problems.messages) > before:
+        return None
+    build = getattr(cls, "from_mapping", None)
+    if build is None:
+        return cls(**fields)
+    try:  # a section whose keys depend on each other checks them as a whole
+        return build(fields)
+    except Invalid as error:
+        problems.add((name,), str(error))
+        return None
 
 
 def _keywords(value: Any, problems: _Problems, *, required: bool = True) -> tuple[Keyword, ...]:

@@ -25,7 +25,8 @@ class _Place:
     path: Path
     kind: str
     """``file``; ``folder`` (the issue folder: its files are deleted); ``templates`` (read);
-    ``pattern`` (a digest file's folder: checked only to be inside the repository)."""
+    ``pattern`` (the digest's, feeds' and site's folders: checked only to be inside the
+    repository; their writers check their own files)."""
     key: tuple[str, ...] | None = None
 
 
@@ -75,6 +76,10 @@ def path_problems(config: Config, config_file: Path,
         dated = "{date}" in config.digest.path
         places.append(_Place("digest.path", pattern.parent if dated else pattern,
                              "pattern" if dated else "file", ("digest", "path")))
+    for name in ("feeds", "site"):
+        settings = getattr(config, name)
+        if settings is not None:
+            places.append(_Place(f"{name}.path", settings.path, "pattern", (name, "path")))
     shown = {place.path: config.shown(place.path) for place in places}
     problems: list[tuple[tuple[str, ...], str]] = []
     outside = set()

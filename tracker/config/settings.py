@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tracker.config import validators
 from tracker.config.digest import DigestSettings
+from tracker.config.output_settings import EMAIL_KEYS, FEED_KEYS, EmailSettings, FeedSettings
 from tracker.config.validators import Checker
 from tracker.sources.query import build_query
 
@@ -39,8 +40,21 @@ def keys_of(cls: type) -> dict[str, Field[Any]]:
 
 def sections_of(cls: type) -> dict[str, type]:
     """The nested settings objects of ``Config`` (``arxiv:``, ``paths:``, ...), by key."""
-    return {item.name: item.default_factory for item in fields(cls)  # type: ignore[misc]
-            if item.default_factory is not None and is_dataclass(item.default_factory)}
+    found = {}
+    for item in fields(cls):
+        if "section" in item.metadata:
+            found[item.name] = item.metadata["section"]
+        elif item.default_factory is not MISSING and is_dataclass(item.default_factory):
+            found[item.name] = item.default_factory
+    return found
+
+
+def section_keys(cls: type, name: str) -> dict[str, Checker]:
+    """The keys of section ``name`` of ``cls`` and their checkers."""
+    item = {item.name: item for item in fields(cls)}[name]
+    if item.metadata.get("keys") is not None:
+        return dict(item.metadata["keys"])
+    return {key: spec.metadata["check"] for key, spec in keys_of(sections_of(cls)[name]).items()}
 
 
 def slugify(name: str) -> str:
@@ -121,6 +135,14 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    """The Daily Papers site (``tracker.outputs.site``); the section is optional."""
+
+    path: Path = field(default=Path("site"), metadata={"check": validators.path})
+    title: str = setting("Daily Papers", validators.text)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``paths`` (and ``digest.path``) are absolute, resolved
     against ``root``."""
@@ -142,6 +164,14 @@ class Config:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     digest: DigestSettings | None = None
     """The ``digest:`` section (``config.digest``), read by its own checks."""
+    # Optional sections (``None`` when absent). ``keys``: their checkers, where the fields
+    # are not declared with ``setting`` (``email:`` names its sender ``from``).
+    email: EmailSettings | None = field(
+        default=None, metadata={"section": EmailSettings, "keys": EMAIL_KEYS})
+    feeds: FeedSettings | None = field(
+        default=None, metadata={"section": FeedSettings, "keys": FEED_KEYS})
+    site: SiteSettings | None = field(default=None, metadata={"section": SiteSettings})
+    """Build the static site in the daily run when set."""
 
     def __post_init__(self) -> None:
         # Frozen: the paths are settled here once, so no caller resolves them against the
@@ -152,6 +182,11 @@ class Config:
         if self.digest is not None:  # a file-name pattern (digests/{date}.md), also root-relative
             object.__setattr__(self, "digest", replace(
                 self.digest, path=os.path.normpath(root / self.digest.path)))
+        for name in ("feeds", "site"):  # the folders of the optional outputs
+            settings = getattr(self, name)
+            if settings is not None:
+                object.__setattr__(self, name, replace(
+                    settings, path=Path(os.path.normpath(root / settings.path))))
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories

@@ -18,6 +18,7 @@ from tracker import markdown
 from tracker.config import Config
 from tracker.errors import OutputError
 from tracker.models import Paper, Store
+from tracker.outputs.feeds import feed_links
 from tracker.resources import templates_dir
 
 README_TEMPLATE = "README.md.j2"
@@ -101,6 +102,7 @@ def readme_values(config: Config, store: Store, today: str) -> dict[str, Any]:
         "sections": readme_sections(config, store, today),
         "last_update": store.last_change or today,
         "max_papers": config.max_papers,
+        "feed_links": feed_links(config),
     }
 
 
@@ -170,9 +172,13 @@ def readme_frame(existing: str | None) -> Frame | None:
 
 
 def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None) -> str:
-    """The new README: the whole file, or the list of papers set into ``frame``."""
+    """The new README: the whole file, or the list of papers set into ``frame``.
+
+    Only a README with markers links the keywords' feeds: the whole file keeps
+    the Daily Papers format byte for byte.
+    """
     if frame is None:
-        return full_readme(env, values)
+        return full_readme(env, {**values, "feed_links": {}})
     return frame.head + paper_list(env, values) + frame.tail
 
 
