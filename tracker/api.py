@@ -265,10 +265,16 @@ def _readme_frame(config: Config) -> readme.Frame | None:
     return frame
 
 
-def _write_extra_outputs(config: Config, store: Store, news: RunNews,
-                         report: RunReport) -> None:
+ANNOUNCING_OUTPUTS = frozenset({"email"})
+"""Outputs that tell people about the news: written only by runs that announce (``tracker
+run``), never by ``tracker render`` or ``tracker fetch``, so that nobody is told twice."""
+
+
+def _write_extra_outputs(config: Config, store: Store, news: RunNews, report: RunReport,
+                         announcing: bool) -> None:
     for name, write in EXTRA_OUTPUTS:
-        if getattr(config, name, None) is None:
+        if getattr(config, name, None) is None or (
+                name in ANNOUNCING_OUTPUTS and not announcing):
             continue
         try:
             report.written[name] = write(config, store, news)
@@ -391,7 +397,7 @@ class Tracker:
             if outputs is not None:
                 report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
                 news = _news_with_digest(config, outputs.news, digest, day, report)
-                _write_extra_outputs(config, store, news, report)
+                _write_extra_outputs(config, store, news, report, announcing=notify)
         report.seconds = time.monotonic() - started
         summary = summary_line(report, config, fetch, report.published and publish)
         (log.warning if report.failed or report.output_errors else log.info)(summary)
