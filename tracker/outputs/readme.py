@@ -64,6 +64,10 @@ class Section:
     name: str
     papers: tuple[Paper, ...]
     note: str | None = None
+    stored: int = 0
+    """How many papers the store keeps for the keyword (the link's count)."""
+    full_list: str | None = None
+    """Link to the keyword's full list, shown under a table the budget cut short."""
 
 
 def failing_note(failing_since: str | None, cause: str | None, today: str,
