@@ -16,7 +16,7 @@ from tracker.config import Config, Keyword
 from tracker.errors import FetchError, Interrupted
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
-from tracker.outputs import readme
+from tracker.outputs import pages, readme
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
     IssueSettingsView,
@@ -51,6 +51,8 @@ class RunReport:
     store_changed: bool = False
     readme_changed: bool = False
     issue_files: list[Path] = field(default_factory=list)
+    readme_cut: int | None = None
+    """Rows per keyword when the README was cut to stay within ``readme_budget``."""
     interrupted: bool = False
     seconds: float = 0.0
 
@@ -172,21 +174,24 @@ class Outputs:
 
     readme: str
     issues: list[str]
+    pages: dict[Path, str] = field(default_factory=dict)
+    """The full lists of the keywords the README shows in part."""
+    readme_cut: int | None = None
 
 
 def render_outputs(config: Config, store: Store, today: str) -> Outputs:
     """Render the README and the issue files from the store alone (no writes)."""
     env = readme.environment(config.paths.templates)
-    values = readme.readme_values(config, store, today)
     frame = readme.readme_frame(read_text(config.paths.readme))
-    readme_text = readme.framed_readme(env, values, frame)
+    shown = readme.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
     issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
-    return Outputs(readme_text, issues)
+    full_lists = pages.keyword_pages(env, config, store, today, shown.linked)
+    return Outputs(shown.text, issues, full_lists, shown.cut)
 
 
 def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
@@ -220,7 +225,10 @@ def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
         if store != before:
             save_store(path, store)
             report.store_changed = True
-        if outputs is not None:
+        if outputs is not None:  # the pages before the README that links them
+            pages.write_pages(outputs.pages)
             report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
+            pages.remove_stale_pages(config.paths.papers, outputs.pages)
+            report.readme_cut = outputs.readme_cut
     report.seconds = time.monotonic() - started
     return report
