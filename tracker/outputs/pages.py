@@ -34,7 +34,7 @@ def keyword_pages(env: jinja2.Environment, config: Config, store: Store, today: 
             continue
         record = store.keywords[keyword.name]
         path = page_path(config, keyword)
-        text = render(env, PAGE_TEMPLATE, name=keyword.name, papers=record.papers,
+        text = render(env, PAGE_TEMPLATE, keyword=keyword.name, papers=record.papers,
                       last_update=store.last_change or today,
                       readme_link=relative_link(config.paths.readme, path.parent),
                       note=failing_note(record.failing_since, record.last_error, today,
