@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from tests import markdown_model as md
-from tests.conftest import make_paper
-from tracker.config import Config, Keyword, Paths
+from tests.conftest import Project, entry, make_paper
+from tracker.config import Config, Keyword, Paths, load_config
 from tracker.errors import ConfigError
 from tracker.models import KeywordRecord, Paper, Store
 from tracker.outputs import pages
 from tracker.outputs import readme as readme_output
 from tracker.outputs.readme import BudgetTooSmall, SectionSize, choose_rows
+from tracker.sources.query import build_query
+from tracker.store import load_store
 
 TODAY = "2026-08-21"
 LINK_LINE = re.compile(r"^\[All (\d+) papers? of (.+)\]\((\S+)\)$")
@@ -274,3 +277,74 @@ def test_pages_are_written_only_when_they_change(tmp_path):
     page = {tmp_path / "papers" / "k.md": pages.PAGE_MARK + "\nx\n"}
     assert pages.write_pages(page) == list(page)
     assert pages.write_pages(page) == []
+
+
+# --- end to end: the real ``tracker`` command against the fake arXiv ---
+
+E2E_KEYWORDS = [f"Topic {name}" for name in "ABCDEFGHIJ"]
+
+
+def e2e_entries(keyword: int) -> list[dict[str, object]]:
+    """100 papers of about 2 kB each: ten keywords make a 2 MB README uncut."""
+    return [entry(f"2607.{keyword:02d}{index:03d}v1",
+                  f"2026-07-{28 - index // 10:02d}T{index % 10:02d}:00:00Z",
+                  title=f"Paper {index} of topic {keyword}: “naïve” estimators",
+                  summary=f"Étude {index}. " + "We study résumé-style abstracts at length. " * 46,
+                  comment="12 pages, 3 figures, accepted at a venue of some note")
+            for index in range(100)]
+
+
+def test_a_2_mb_readme_is_kept_under_the_budget_with_working_pages(project: Project, fake_arxiv):
+    config_text = ("keywords:\n" + "".join(f"  - {name}\n" for name in E2E_KEYWORDS)
+                   + "arxiv: {delay: 0, backoff: 0, retries: 1}\nrepository: me/papers\n")
+    project.write_config(config_text)
+    fake_arxiv.feeds = {build_query(name): e2e_entries(number)
+                        for number, name in enumerate(E2E_KEYWORDS)}
+    result = project.tracker("run", "--today", "2026-08-21")
+    assert result.code == 0, result.err
+    summary = result.err.splitlines()[-1]
+    cut = int(re.search(r"README cut to (\d+) papers a keyword to stay under 450,000 bytes; "
+                        r"full lists in papers/", summary).group(1))
+    readme_bytes = (project.root / "README.md").read_bytes()
+    assert len(readme_bytes) <= 450_000
+
+    stored = {name: [paper["id"] for paper in record["papers"]]
+              for name, record in project.store()["keywords"].items()}
+    config = load_config(project.root / "config" / "keywords.yaml", {})
+    values = readme_output.readme_values(config, load_store(project.root / "data/papers.json"),
+                                         "2026-08-21")
+    whole = readme_output.full_readme(readme_output.environment(None), values)
+    assert len(whole.encode()) > 2_000_000  # what GitHub would refuse to show
+    whole_sections = sections_of(whole)
+
+    sections = sections_of(readme_bytes.decode())
+    assert list(sections) == E2E_KEYWORDS
+    for name, section in sections.items():
+        rows = table_rows(section)
+        assert len(rows) == cut and rows == table_rows(whole_sections[name])[:cut]
+        match = LINK_LINE.match(section.rstrip("\n").rsplit("\n", 1)[1])
+        assert match and match.group(1) == "100" and match.group(2) == name
+        page_file = project.root / unquote(match.group(3))
+        assert page_file.is_file()
+        page_rows = table_rows(page_file.read_text(encoding="utf-8"))
+        assert page_rows == table_rows(whole_sections[name])  # every stored paper, same rows
+        linked_ids = [re.search(r"\(https://arxiv\.org/abs/([^)v]+)v\d+\)", row).group(1)
+                      for row in page_rows]
+        assert linked_ids == stored[name] and len(linked_ids) == 100
+    assert sorted(path.name for path in (project.root / "papers").iterdir()) == sorted(
+        f"topic-{letter.lower()}.md" for letter in "ABCDEFGHIJ")
+
+    # A day without news changes nothing, pages included.
+    before = {path: path.stat().st_mtime_ns for path in (project.root / "papers").iterdir()}
+    again = project.tracker("run", "--today", "2026-08-21")
+    assert again.code == 0 and "README.md unchanged" in again.err
+    assert {path: path.stat().st_mtime_ns for path in before} == before
+
+    # One keyword left: the README fits again, uncut, and the tracker's pages go.
+    project.write_config(config_text.replace("".join(f"  - {name}\n"
+                                                     for name in E2E_KEYWORDS[1:]), ""))
+    rendered = project.tracker("render", "--today", "2026-08-21")
+    assert rendered.code == 0 and "README cut" not in rendered.err
+    text = project.read("README.md")
+    assert len(table_rows(text)) == 100 and "[All " not in text
+    assert not (project.root / "papers").exists()
