@@ -1,4 +1,4 @@
-"""The README budget (readme.choose_rows, readme.budgeted_readme) and the keyword pages."""
+"""The README budget (tracker.outputs.budget) and the keyword pages (outputs.pages)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from tests.conftest import Project, entry, make_paper
 from tracker.config import Config, Keyword, Paths, load_config
 from tracker.errors import ConfigError
 from tracker.models import KeywordRecord, Paper, Store
-from tracker.outputs import pages
+from tracker.outputs import budget, pages
 from tracker.outputs import readme as readme_output
-from tracker.outputs.readme import BudgetTooSmall, SectionSize, choose_rows
+from tracker.outputs.budget import BudgetTooSmall, SectionSize, choose_rows
 from tracker.sources.query import build_query
 from tracker.store import load_store
 
@@ -115,9 +115,9 @@ def big_config(keywords: int, tmp_path: Path, **settings: object) -> Config:
 
 
 def budgeted(config: Config, store: Store, existing: str | None = None
-             ) -> readme_output.BudgetedReadme:
+             ) -> budget.BudgetedReadme:
     env = readme_output.environment(None)
-    return readme_output.budgeted_readme(env, config, store, TODAY,
+    return budget.budgeted_readme(env, config, store, TODAY,
                                          readme_output.readme_frame(existing))
 
 
@@ -162,7 +162,7 @@ def test_over_the_budget_every_section_shows_the_same_newest_rows_and_a_link(tmp
     # The largest such number: one more row per keyword does not fit.
     values = readme_output.readme_values(config, store, TODAY)
     env = readme_output.environment(None)
-    more = readme_output._cut_sections(config, store, values["sections"], result.cut + 1)
+    more = budget._cut_sections(config, store, values["sections"], result.cut + 1)
     assert len(readme_output.full_readme(env, {**values, "sections": more}).encode()) > 60_000
 
 
@@ -348,3 +348,30 @@ def test_a_2_mb_readme_is_kept_under_the_budget_with_working_pages(project: Proj
     text = project.read("README.md")
     assert len(table_rows(text)) == 100 and "[All " not in text
     assert not (project.root / "papers").exists()
+
+
+def test_a_user_template_of_other_sizes_still_stays_within_the_budget(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shipped = (Path(__file__).resolve().parents[1] / "templates" / "papers.md.j2").read_text()
+    padded = shipped.replace("{{ paper_row(paper) }}\n",
+                             "{{ paper_row(paper) }}\n<!-- " + "padding " * 60 + "-->\n")
+    assert padded != shipped
+    (templates / "papers.md.j2").write_text(padded, encoding="utf-8")
+    store = big_store(3, 40)
+    config = big_config(3, tmp_path, readme_budget=30_000)
+    env = readme_output.environment(templates)
+    result = budget.budgeted_readme(env, config, store, TODAY, None)
+    assert len(result.text.encode()) <= 30_000
+    measured = budgeted(config, store)  # the shipped template's rows are smaller: more fit
+    assert result.cut is not None and measured.cut is not None and result.cut < measured.cut
+    assert all(len(table_rows(section)) == result.cut
+               for section in sections_of(result.text).values())
+
+
+def test_render_within_stops_past_the_limit():
+    env = readme_output.environment(None)
+    values = readme_output.readme_values(big_config(2, Path("x")), big_store(2, 30), TODAY)
+    whole = readme_output.paper_list(env, values)
+    assert readme_output.render_within(env, "papers.md.j2", len(whole), **values) == whole
+    assert readme_output.render_within(env, "papers.md.j2", len(whole) - 1, **values) is None

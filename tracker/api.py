@@ -16,7 +16,7 @@ from tracker.config import Config, Keyword
 from tracker.errors import FetchError, Interrupted
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
-from tracker.outputs import pages, readme
+from tracker.outputs import budget, pages, readme
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
     IssueSettingsView,
@@ -183,7 +183,7 @@ def render_outputs(config: Config, store: Store, today: str) -> Outputs:
     """Render the README and the issue files from the store alone (no writes)."""
     env = readme.environment(config.paths.templates)
     frame = readme.readme_frame(read_text(config.paths.readme))
-    shown = readme.budgeted_readme(env, config, store, today, frame)
+    shown = budget.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,

@@ -1,7 +1,7 @@
 """Each keyword's full list, ``papers/<slug>.md``, for a README the budget cut short.
 
 GitHub shows no README over 512,000 bytes, so a README over ``readme_budget``
-shows each keyword's newest papers only (``readme.budgeted_readme``) and links
+shows each keyword's newest papers only (``budget.budgeted_readme``) and links
 every section it cut to a page holding the keyword's whole table, rendered
 from ``templates/keyword.md.j2`` with the README's row macro. A page starts
 with ``PAGE_MARK``; only files that start with it are ever removed.
@@ -17,8 +17,9 @@ import jinja2
 from tracker.config import Config
 from tracker.errors import OutputError
 from tracker.models import Store
+from tracker.outputs.budget import page_path, relative_link
 from tracker.outputs.files import write_if_changed
-from tracker.outputs.readme import failing_note, page_path, relative_link, render
+from tracker.outputs.readme import failing_note, render
 
 PAGE_TEMPLATE = "keyword.md.j2"
 PAGE_MARK = "<!-- tracker: one keyword's full list; rewritten by every run -->"
