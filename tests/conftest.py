@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_arxiv import FakeArxiv
+from tracker import cli
 from tracker.models import Paper
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,21 +83,58 @@ class Project:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def tracker(self, *args: str, env: dict[str, str] | None = None,
-                timeout: float = 120) -> Result:
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
         environment = {k: v for k, v in os.environ.items()
                        if not k.startswith(("GITHUB_", "TRACKER_"))}
         environment["TRACKER_ARXIV_URL"] = self.endpoint
         environment.update(env or {})
-        done = subprocess.run([sys.executable, "-m", "tracker", *args], cwd=self.root,
-                              capture_output=True, text=True, env=environment, timeout=timeout)
-        return Result(done.returncode, done.stdout, done.stderr)
+        return environment
+
+    def tracker(self, *args: str, env: dict[str, str] | None = None,
+                timeout: float = 120, subprocess: bool = False) -> Result:
+        """Run ``tracker ARGS`` in the project folder: in-process through ``cli.main``
+        (fast), or as a real ``python -m tracker`` process with ``subprocess=True``."""
+        if subprocess:
+            return run_subprocess([sys.executable, "-m", "tracker", *args], self.root,
+                                  self.environment(env), timeout)
+        return run_in_process(list(args), self.root, self.environment(env))
 
     def read(self, relative: str) -> str:
         return (self.root / relative).read_text(encoding="utf-8")
 
     def store(self) -> dict:
         return json.loads(self.read("data/papers.json"))
+
+
+def run_subprocess(command: list[str], cwd: Path, env: dict[str, str],
+                   timeout: float) -> Result:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def run_in_process(argv: list[str], cwd: Path, env: dict[str, str]) -> Result:
+    """``tracker.cli.main(argv)`` as the command would run it: in ``cwd``, with ``env`` as the
+    whole environment, stdout and stderr captured; everything is put back afterwards."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as stop:  # argparse's usage errors and --help
+                code = stop.code if isinstance(stop.code, int) else 2
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        root.handlers[:], root.level = saved_handlers, saved_level
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

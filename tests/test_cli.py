@@ -1,10 +1,18 @@
-"""The real ``tracker`` command in a subprocess: exit codes, messages, failure isolation, docs."""
+"""The ``tracker`` command (in-process, one case as a real process): exit codes, messages,
+failure isolation, docs."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Project, entry
 from tests.fake_arxiv import Fault
@@ -111,7 +119,7 @@ def test_damaged_store_stops_the_run_without_touching_it(project: Project, fake_
     (project.root / "data").mkdir()
     (project.root / "data" / "papers.json").write_text("{oops")
     result = project.tracker("run", "--today", "2026-08-21")
-    assert result.code == 1
+    assert result.code == 3
     assert result.err.startswith("error: data/papers.json is damaged, not valid JSON")
     assert (project.root / "data" / "papers.json").read_text() == "{oops"
     assert "Traceback" not in result.err and fake_arxiv.requests == []
@@ -174,3 +182,82 @@ def test_running_in_this_repository_keeps_its_documentation(project: Project, fa
     assert after[0] == before[0]
     assert after[1].split("<!-- tracker:end -->")[1] == before[1].split("<!-- tracker:end -->")[1]
     assert "## Alpha\n| **Title** |" in after[1] and "Title 2608.20000v1" in after[1]
+
+
+def test_failing_days_before_the_first_fetch_write_nothing(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    fake_arxiv.fail(*[Fault("status", status=503)] * 4)
+    for day in ("2026-08-21", "2026-08-22"):
+        result = project.tracker("run", "--today", day)
+        assert result.code == 1
+        written = sorted(str(p.relative_to(project.root)) for p in project.root.rglob("*")
+                         if p.is_file() and p.suffix != ".lock")  # the lock is local, ignored
+        assert written == ["config/keywords.yaml"], result.err
+
+
+def test_a_readme_the_tracker_did_not_write_is_never_replaced(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    (project.root / "README.md").write_text("# My notes\n\nHand-written.\n")
+    result = project.tracker("run", "--today", "2026-08-21")
+    assert result.code == 3
+    assert "README.md was not written by the tracker" in result.err
+    assert "<!-- tracker:start -->" in result.err
+    assert project.read("README.md") == "# My notes\n\nHand-written.\n"
+    assert fake_arxiv.requests == []  # checked before anything is fetched
+    # Its own full README (no markers) is the tracker's to rewrite.
+    (project.root / "README.md").unlink()
+    assert project.tracker("run", "--today", "2026-08-21").code == 0
+    serve(fake_arxiv, day=21)
+    assert project.tracker("run", "--today", "2026-08-22").code == 0
+    assert "Last update: 2026-08-22" in project.read("README.md")
+
+
+def test_render_keeps_the_issue_files_of_the_last_run(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    assert project.tracker("run", "--today", "2026-08-21").code == 0
+    issue = project.read("build/issues/issue-1.md")
+    assert project.tracker("render", "--today", "2026-08-21").code == 0
+    assert project.read("build/issues/issue-1.md") == issue
+    # The next run with nothing new clears them: the workflow must not post them again.
+    assert project.tracker("run", "--today", "2026-08-22").code == 0
+    assert list((project.root / "build" / "issues").iterdir()) == []
+
+
+def test_sigterm_saves_what_was_fetched_and_exits_143(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    fake_arxiv.latency = 1.5
+    process = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--today", "2026-08-21"],
+                               cwd=project.root, env=project.environment(),
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    first = process.stderr.readline()  # Alpha's progress line: Beta's request is under way
+    assert first.startswith("Alpha: 3 received")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 143
+    rest = process.stderr.read()
+    assert "interrupted: the keywords fetched so far were saved" in rest
+    assert "Traceback" not in rest
+    stored = project.store()["keywords"]
+    assert len(stored["Alpha"]["papers"]) == 3 and "Beta" not in stored
+
+
+def test_help_says_what_each_command_does():
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subcommands.choices.items():
+        assert sub.description, name
+        text = sub.format_help()
+        fetches = name in ("run", "fetch", "schedule")
+        assert ("log each request" in text) == fetches, name
+    every = subcommands.choices["schedule"]
+    with pytest.raises(SystemExit), contextlib.redirect_stderr(io.StringIO()) as err:
+        every.parse_args(["--every", "0"])
+    assert "expected more than zero seconds, got 0" in err.getvalue()
+
+
+def test_validate_says_keyword_in_the_singular(project: Project):
+    project.write_config("keywords: [Alpha]\n")
+    assert project.tracker("validate").err.startswith("config/keywords.yaml: OK, 1 keyword\n")

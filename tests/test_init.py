@@ -42,7 +42,7 @@ def test_init_writes_a_working_repository(project: Project):
 def test_init_refuses_to_overwrite_without_force(project: Project):
     (project.root / "README.md").write_text("mine\n")
     result = project.tracker("init", "--source", SOURCE)
-    assert result.code == 1
+    assert result.code == 3
     assert "already has README.md; nothing was written. Use --force" in result.err
     assert (project.root / "README.md").read_text() == "mine\n"
     assert not (project.root / "config").exists()

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Project, entry
+from tracker.api import Tracker
 from tracker.errors import ConfigError
-from tracker.scheduler import build_scheduler, make_trigger
+from tracker.scheduler import ScheduleOptions, Service, build_scheduler, make_trigger
 from tracker.sources.query import build_query
 
 CONFIG = "keywords: [Alpha, Beta, Gamma]\narxiv: {delay: 0}\nrepository: me/papers\n"
@@ -105,13 +106,16 @@ def test_commit_after_a_run_that_changed_something(project: Project, fake_arxiv)
     for args in (["init", "--quiet"], ["config", "user.name", "T"],
                  ["config", "user.email", "t@example.org"]):
         subprocess.run(["git", *args], cwd=project.root, check=True)
-    scheduler = Scheduler(project, "--every", "60", "--now", "--commit")
+    (project.root / ".env").write_text("TRACKER_SMTP_PASSWORD=secret\n")
+    scheduler = Scheduler(project, "--every", "60", "--now", "--push")
     scheduler.wait_for("committed: Update papers: ")
     scheduler.wait_for("next run at")
     assert scheduler.stop() == 0
     files = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=project.root,
                            capture_output=True, text=True, check=True).stdout.split()
-    assert {"README.md", "data/papers.json", "config/keywords.yaml"} <= set(files)
+    # Only the tracker's outputs: never the config, and never a secret lying beside it.
+    assert set(files) == {"README.md", "data/papers.json"}
+    assert any("git push failed" in line for line in scheduler.seen)  # --push implied --commit
     assert json.loads((project.root / "data" / "papers.json").read_text())["schema"] >= 1
 
 
@@ -133,3 +137,28 @@ def test_bad_cron_on_the_command_line_exits_2(project: Project):
     result = project.tracker("schedule", "--cron", "every day")
     assert result.code == 2 and "is not a valid cron expression" in result.err
     assert Path(project.root / "data").exists() is False
+
+
+def test_schedule_and_run_write_the_same_readme_and_issue(project: Project, fake_arxiv,
+                                                           tmp_path: Path, monkeypatch):
+    """Both entry points go through ``Tracker``: same config fallbacks, same date, same files."""
+    serve(fake_arxiv)
+    config = CONFIG.replace("repository: me/papers\n", "")  # the git-origin fallback applies
+    project.write_config(config)
+    for args in (["init", "--quiet"], ["remote", "add", "origin", "git@github.com:me/papers.git"]):
+        subprocess.run(["git", *args], cwd=project.root, check=True)
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("TRACKER_ARXIV_URL", project.endpoint)
+    Service(ScheduleOptions(config_path=Path("config/keywords.yaml"))).run_once()
+    scheduled_readme = project.read("README.md")
+    scheduled_issue = project.read("build/issues/issue-1.md")
+    assert "(https://github.com/me/papers)" in scheduled_issue
+
+    other = Project(tmp_path / "other", project.endpoint)
+    other.write_config(config)
+    for args in (["init", "--quiet"], ["remote", "add", "origin", "git@github.com:me/papers.git"]):
+        subprocess.run(["git", *args], cwd=other.root, check=True)
+    today = Tracker.from_config(other.root / "config" / "keywords.yaml").today()
+    assert other.tracker("run", "--today", today).code == 0
+    assert other.read("README.md") == scheduled_readme
+    assert other.read("build/issues/issue-1.md") == scheduled_issue

@@ -1,22 +1,30 @@
-"""One run of the tracker: config -> fetch -> merge -> store -> render -> publish.
+"""The library API: ``Tracker.from_config(path).run(today=...) -> RunReport``.
 
-Only the edges do I/O: the arXiv source, the store file, the output files.
-``run`` holds the store's lock for the whole run, so two runs never mix.
+One run is config -> sources (arXiv search) -> merge -> store -> outputs (README,
+notification issues, then ``EXTRA_OUTPUTS``). Only the edges do I/O: the
+sources, the store file, the output files. A run holds the store's lock from
+start to end, so two runs never mix. ``tracker run``, ``tracker schedule`` and
+the tests all go through ``Tracker``: the config with its repository fallback,
+the run's date, the lock, the log lines and the exit status are decided here.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
-from tracker.config import Config, Keyword
-from tracker.errors import FetchError, Interrupted
+from tracker.config import DEFAULT_CONFIG, Config, Keyword, load_config
+from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
+from tracker.gitinfo import origin_url
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import KeywordRecord, Store
-from tracker.outputs import budget, pages, readme
+from tracker.outputs import RunNews, budget, pages, readme
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
     IssueSettingsView,
@@ -28,6 +36,15 @@ from tracker.store import load_store, remove_stale_temporaries, save_store, stor
 
 if TYPE_CHECKING:  # the HTTP stack is imported only by runs that fetch
     from tracker.sources.arxiv_api import FetchPlan, FetchResult
+
+log = logging.getLogger("tracker")
+
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+"""Exit codes: 0 every keyword fetched and every output written; 1 some keywords or outputs
+failed, the rest was written; 2 usage or configuration error; 3 the run could not proceed
+(damaged or newer store, lock held, broken README markers, unwritable output) and wrote
+nothing; 130 interrupted (143 for SIGTERM in the CLI)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,16 @@ class RunReport:
     readme_cut: int | None = None
     """Rows per keyword when the README was cut to stay within ``readme_budget``."""
     interrupted: bool = False
+    """The run was stopped (Ctrl-C, SIGTERM, a scheduler stop); what was fetched is saved."""
     seconds: float = 0.0
+    output_errors: dict[str, str] = field(default_factory=dict)
+    """Output name -> why it failed; a failed output never stops the others."""
+    written: dict[str, list[Path]] = field(default_factory=dict)
+    """Output name -> the files it wrote or changed."""
+    today: str = ""
+    """The run's date."""
+    fetched: bool = False
+    published: bool = False
 
     @property
     def failed(self) -> list[KeywordOutcome]:
@@ -67,6 +93,13 @@ class RunReport:
     @property
     def bytes(self) -> int:
         return sum(outcome.bytes for outcome in self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all done; 1 some keyword or output failed (the rest is written); 130 interrupted."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_PARTIAL if self.failed or self.output_errors else EXIT_OK
 
 
 class Source(Protocol):
@@ -163,6 +196,9 @@ def fetch_all(config: Config, store: Store, source: Source, today: str,
         record.papers != (store.keywords[name].papers if name in store.keywords else ())
         for name, record in keywords.items()
     )
+    # The first successful fetch dates the README even when it found no paper.
+    papers_changed = papers_changed or (store.last_change is None and any(
+        outcome.error is None for outcome in report.outcomes))
     # "Last update" tells readers when the papers last changed, not when a fetch failed.
     return replace(store, keywords=keywords,
                    last_change=today if papers_changed else store.last_change)
@@ -170,19 +206,20 @@ def fetch_all(config: Config, store: Store, source: Source, today: str,
 
 @dataclass(frozen=True)
 class Outputs:
-    """Everything a run writes besides the store, rendered before anything is written."""
+    """The README and the issue files, rendered before anything is written."""
 
     readme: str
     issues: list[str]
+    news: RunNews
     pages: dict[Path, str] = field(default_factory=dict)
     """The full lists of the keywords the README shows in part."""
     readme_cut: int | None = None
 
 
-def render_outputs(config: Config, store: Store, today: str) -> Outputs:
-    """Render the README and the issue files from the store alone (no writes)."""
+def render_outputs(config: Config, store: Store, today: str,
+                   frame: readme.Frame | None) -> Outputs:
+    """Render the README (set into ``frame`` when the README has markers) and the issue files."""
     env = readme.environment(config.paths.templates)
-    frame = readme.readme_frame(read_text(config.paths.readme))
     shown = budget.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
@@ -190,45 +227,164 @@ def render_outputs(config: Config, store: Store, today: str) -> Outputs:
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
     issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
+    news = RunNews(today, {section.name: tuple(row.paper for row in section.rows)
+                           for section in sections if section.rows})
     full_lists = pages.keyword_pages(env, config, store, today, shown.linked)
-    return Outputs(shown.text, issues, full_lists, shown.cut)
+    return Outputs(shown.text, issues, news, full_lists, shown.cut)
 
 
-def run(config: Config, today: str, *, fetch: bool = True, publish: bool = True,
-        notify: bool | None = None, source: Source | None = None,
-        progress: Progress = lambda outcome: None, lock_wait: float = 30.0,
-        should_stop: Callable[[], bool] = lambda: False) -> RunReport:
-    """The whole job under the store's lock. Raises ``TrackerError`` for whole-run problems.
+Output = Callable[[Config, Store, RunNews], list[Path]]
+EXTRA_OUTPUTS: list[tuple[str, Output]] = []
+"""``(name, write)`` of the outputs written after the store and the README are safe, each
+when ``config.<name>`` is set; see ``tracker.outputs``."""
 
-    ``notify`` (default: when both fetching and publishing) counts the papers
-    in the issue files as announced, so the next issue lists only what is new
-    after them. The order of writes keeps every crash safe: issue files first
-    (a crash after them repeats the notification rather than losing it), then
-    the store, then the README, each file replaced atomically.
+
+def _readme_frame(config: Config) -> readme.Frame | None:
+    """The frame of the existing README; refuses a README the tracker did not write.
+
+    Checked before anything is fetched, so a README the tracker must not
+    touch costs no request.
     """
-    started = time.monotonic()
-    report = RunReport()
-    notify = (fetch and publish) if notify is None else notify
-    path = config.paths.store
-    with store_lock(path, lock_wait):
-        remove_stale_temporaries(path)
-        before = load_store(path)
-        store = before
-        if fetch:
-            source = source if source is not None else make_source(config)
-            store = fetch_all(config, store, source, today, progress, report, should_stop)
-        outputs = render_outputs(config, store, today) if publish else None
-        if outputs is not None:
-            report.issue_files = write_issues(config.paths.issues, outputs.issues)
-            if notify and outputs.issues:
-                store = mark_notified(store, [keyword.name for keyword in config.keywords])
-        if store != before:
-            save_store(path, store)
-            report.store_changed = True
-        if outputs is not None:  # the pages before the README that links them
-            pages.write_pages(outputs.pages)
-            report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
-            pages.remove_stale_pages(config.paths.papers, outputs.pages)
-            report.readme_cut = outputs.readme_cut
-    report.seconds = time.monotonic() - started
-    return report
+    existing = read_text(config.paths.readme)
+    frame = readme.readme_frame(existing)
+    if frame is None and existing and existing.strip():
+        env = readme.environment(config.paths.templates)
+        if not readme.written_by_tracker(env, existing, config.max_papers):
+            raise OutputError(
+                f"{config.paths.readme} was not written by the tracker and has no "
+                f"{readme.START_MARKER} and {readme.END_MARKER} lines; add those two lines, "
+                "each on its own line, where the list of papers should go. Nothing was written."
+            )
+    return frame
+
+
+def _write_extra_outputs(config: Config, store: Store, news: RunNews,
+                         report: RunReport) -> None:
+    for name, write in EXTRA_OUTPUTS:
+        if getattr(config, name, None) is None:
+            continue
+        try:
+            report.written[name] = write(config, store, news)
+        except TrackerError as error:
+            report.output_errors[name] = str(error)
+        except Exception as error:  # one broken output never costs the others
+            log.debug("output %s failed", name, exc_info=True)
+            report.output_errors[name] = f"unexpected error: {type(error).__name__}: {error}"
+        if name in report.output_errors:
+            log.warning(f"{name}: FAILED: {report.output_errors[name]}")
+
+
+class Tracker:
+    """A configured tracker: what ``tracker run``, ``tracker schedule`` and the tests call.
+
+    >>> tracker = Tracker.from_config(Path("config/keywords.yaml"))   # doctest: +SKIP
+    >>> report = tracker.run(today="2026-08-21")                      # doctest: +SKIP
+    >>> report.exit_code                                              # doctest: +SKIP
+    0
+    """
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    @classmethod
+    def from_config(cls, path: Path = DEFAULT_CONFIG,
+                    env: Mapping[str, str] | None = None) -> Tracker:
+        """Load and check the config (``ConfigError`` lists every problem).
+
+        The repository the issues link to (and the User-Agent names) is the
+        config's ``repository``, else ``$GITHUB_REPOSITORY``, else the git
+        remote ``origin`` of the repository holding the config.
+        """
+        config = load_config(path, env)
+        if config.repository is None:
+            remote = origin_url(_repository_root(path))
+            if remote:
+                config = replace(config, repository=remote)
+        return cls(config)
+
+    def today(self, given: str | None = None) -> str:
+        """The run's date: ``given``, else today in the configured timezone."""
+        if given:
+            return given
+        return datetime.now(ZoneInfo(self.config.timezone)).date().isoformat()
+
+    def output_paths(self) -> list[Path]:
+        """The files and folders a run writes that belong in git (the scheduler commits them)."""
+        paths = [self.config.paths.readme, self.config.paths.store, self.config.paths.papers]
+        for name, _ in EXTRA_OUTPUTS:
+            settings = getattr(self.config, name, None)
+            target = getattr(settings, "path", None)
+            if target is not None:
+                # A pattern such as digests/{date}.md names its folder.
+                paths.append(Path(str(target).split("{")[0]).parent if "{" in str(target)
+                             else Path(target))
+        return paths
+
+    def run(self, today: str | None = None, *, fetch: bool = True, publish: bool = True,
+            notify: bool | None = None, lock_wait: float = 30.0,
+            should_stop: Callable[[], bool] = lambda: False,
+            sleep: Callable[[float], None] | None = None,
+            source: Source | None = None) -> RunReport:
+        """The whole job under the store's lock; logs a line per keyword and a summary.
+
+        Raises ``TrackerError`` (exit code 3) when the run cannot proceed:
+        damaged or newer store, lock held past ``lock_wait``, a README it must
+        not overwrite, an output it cannot write. ``notify`` (default: when
+        both fetching and publishing) counts the papers in the issue files as
+        announced, so the next issue lists only what is new after them.
+
+        The order of writes keeps every crash safe: issue files first (a crash
+        after them repeats the notification rather than losing it), then the
+        store, then the README, each replaced atomically, then the other outputs.
+        A run that fetched nothing on a tracker that never fetched anything
+        writes nothing.
+        """
+        from tracker.logs import progress_line, summary_line
+
+        config = self.config
+        day = self.today(today)
+        started = time.monotonic()
+        report = RunReport(today=day, fetched=fetch, published=publish)
+        notify = (fetch and publish) if notify is None else notify
+        path = config.paths.store
+
+        def progress(outcome: KeywordOutcome) -> None:
+            (log.warning if outcome.error else log.info)(progress_line(outcome))
+
+        with store_lock(path, lock_wait):
+            remove_stale_temporaries(path)
+            before = load_store(path)
+            frame = _readme_frame(config) if publish else None
+            store = before
+            if fetch:
+                source = source if source is not None else make_source(config, sleep=sleep)
+                store = fetch_all(config, store, source, day, progress, report, should_stop)
+                if store.last_change is None and not any(
+                        outcome.error is None for outcome in report.outcomes):
+                    publish = False  # nothing was ever fetched: no file to write yet
+                    store = before
+            outputs = render_outputs(config, store, day, frame) if publish else None
+            if outputs is not None and (notify or outputs.issues):
+                # `tracker render` with nothing pending keeps the issue files of the last run.
+                report.issue_files = write_issues(config.paths.issues, outputs.issues)
+                if notify and outputs.issues:
+                    store = mark_notified(store, [keyword.name for keyword in config.keywords])
+            if store != before:
+                save_store(path, store)
+                report.store_changed = True
+            if outputs is not None:  # the keyword pages before the README that links them
+                pages.write_pages(outputs.pages)
+                report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
+                pages.remove_stale_pages(config.paths.papers, outputs.pages)
+                report.readme_cut = outputs.readme_cut
+                _write_extra_outputs(config, store, outputs.news, report)
+        report.seconds = time.monotonic() - started
+        summary = summary_line(report, config, fetch, report.published and publish)
+        (log.warning if report.failed or report.output_errors else log.info)(summary)
+        return report
+
+
+def _repository_root(config_path: Path) -> Path:
+    """The repository a config belongs to: the parent of its ``config/`` folder."""
+    folder = config_path.resolve().parent
+    return folder.parent if folder.name == "config" else folder

@@ -1,10 +1,12 @@
-"""The ``tracker`` command: a thin layer over ``pipeline``.
+"""The ``tracker`` command: a thin layer over the library API (``tracker.api.Tracker``).
 
-Exit codes: 0 every keyword fetched; 1 at least one keyword failed (the
-outputs are still written from the store) or the run could not proceed
-(damaged store, lock held); 2 bad configuration or usage; 130 interrupted.
-Messages go to stderr; a problem is one message, never a traceback (``-v``
-adds the traceback for unexpected errors).
+Exit codes: 0 every keyword fetched and every output written; 1 some keywords
+or outputs failed (the rest is still written from the store); 2 bad
+configuration or usage; 3 the run could not proceed and wrote nothing
+(damaged or newer store, lock held, a README it must not overwrite, an
+unwritable output); 130 interrupted, 143 stopped by SIGTERM. Messages go to
+stderr; a problem is one message, never a traceback (``-v`` adds the
+traceback for unexpected errors).
 """
 
 from __future__ import annotations
@@ -13,22 +15,22 @@ import argparse
 import logging
 import os
 import re
+import signal
 import sys
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from tracker import __version__
-from tracker.config import DEFAULT_CONFIG, Config, load_config
+from tracker.config import DEFAULT_CONFIG, load_config
 from tracker.errors import ConfigError, TrackerError
-from tracker.gitinfo import origin_url
+from tracker.logs import configure_logging
 
 if TYPE_CHECKING:
-    from tracker.api import KeywordOutcome, RunReport
+    from tracker.api import RunReport
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 log = logging.getLogger("tracker")
 
 
@@ -45,32 +47,47 @@ def _day(value: str) -> str:
     return value
 
 
-def _seconds(value: str) -> float:
+def _number(value: str) -> float:
     try:
-        number = float(value)
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("expected zero or more seconds")
+
+
+def _seconds(value: str) -> float:
+    number = _number(value)
+    if not number >= 0:
+        raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {value}")
     return number
 
 
 def _positive_seconds(value: str) -> float:
-    number = _seconds(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError("expected more than zero seconds")
+    number = _number(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected more than zero seconds, got {value}")
     return number
 
 
-def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
+_TODAY_HELP = {
+    "run": "the run's date: the first-seen date of new papers, 'Last update' and the issue "
+           "title (default: today in the configured timezone)",
+    "fetch": "the run's date: the first-seen date of new papers (default: today in the "
+             "configured timezone)",
+    "render": "the date of the issue title, and of 'Last update' while nothing was ever "
+              "fetched (default: today in the configured timezone)",
+}
+
+
+def _common(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="PATH",
                         help=f"the configuration file (default: {DEFAULT_CONFIG})")
-    if today:
+    if command in _TODAY_HELP:
         parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
-                            help="the run's date, for reproducible output "
-                                 "(default: today in the configured timezone)")
-    _noise(parser, verbose="also log each request and show tracebacks of unexpected errors",
-           quiet="print only failures and errors")
+                            help=_TODAY_HELP[command])
+    fetches = command in ("run", "fetch", "schedule")
+    verbose = ("also log each request and retry, and show tracebacks of unexpected errors"
+               if fetches else "show tracebacks of unexpected errors")
+    _noise(parser, verbose=verbose, quiet="print only failures and errors")
 
 
 def _noise(parser: argparse.ArgumentParser, *, verbose: str, quiet: str) -> None:
@@ -86,32 +103,41 @@ def _lock_wait(parser: argparse.ArgumentParser) -> None:
                              "(default: 30)")
 
 
+def _command(commands: argparse._SubParsersAction, name: str,
+             summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line summary is both its ``--help`` description and list entry."""
+    return commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:]
+                               + ".")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tracker",
         description="Track the newest arXiv papers on your keywords: a JSON store and a "
                     "Daily Papers README.",
+        epilog="Exit codes: 0 done; 1 some keywords or outputs failed, the rest was written; "
+               "2 usage or configuration error; 3 the run could not proceed and wrote nothing; "
+               "130 interrupted (143 on SIGTERM).",
     )
     parser.add_argument("--version", action="version", version=f"tracker {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser("run", help="fetch every keyword, update the store, "
-                                          "write the README and issue files")
-    _common(run)
+    run = _command(commands, "run", "fetch every keyword, update the store, write the README "
+                                    "and issue files")
+    _common(run, "run")
     _lock_wait(run)
-    fetch = commands.add_parser("fetch", help="fetch every keyword and update the store only")
-    _common(fetch)
+    fetch = _command(commands, "fetch", "fetch every keyword and update the store only")
+    _common(fetch, "fetch")
     _lock_wait(fetch)
-    render = commands.add_parser("render", help="write the README and issue files from the "
-                                                "store alone (no network)")
-    _common(render)
+    render = _command(commands, "render", "write the README and issue files from the store "
+                                          "alone (no network)")
+    _common(render, "render")
     _lock_wait(render)
-    validate = commands.add_parser("validate", help="check the configuration and say "
-                                                    "what is wrong")
-    _common(validate, today=False)
-    schedule = commands.add_parser("schedule", help="keep running: `tracker run` on a "
-                                                    "schedule, until stopped")
-    _common(schedule, today=False)
+    validate = _command(commands, "validate", "check the configuration and say what is wrong")
+    _common(validate, "validate")
+    schedule = _command(commands, "schedule", "keep running: `tracker run` on a schedule, "
+                                              "until stopped")
+    _common(schedule, "schedule")
     _lock_wait(schedule)
     when = schedule.add_mutually_exclusive_group()
     when.add_argument("--cron", metavar="EXPR",
@@ -123,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="git commit the outputs after a run that changed them "
                                "(default: schedule.commit)")
     schedule.add_argument("--push", action=argparse.BooleanOptionalAction, default=None,
-                          help="git push after committing (default: schedule.push)")
+                          help="git push after committing; implies --commit "
+                               "(default: schedule.push)")
     schedule.add_argument("--now", action="store_true",
                           help="also run once right away, then on the schedule")
-    init = commands.add_parser("init", help="create a new tracker repository: config, "
-                                            "workflow, README, store folder")
+    init = _command(commands, "init", "create a new tracker repository: config, workflow, "
+                                      "README, store folder")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."),
                       help="where to create it (default: the current folder)")
     init.add_argument("--source", metavar="REQUIREMENT",
@@ -141,21 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --- helpers at the edge ---
 
 
-def _today(config: Config, given: str | None) -> str:
-    if given:
-        return given
-    return datetime.now(ZoneInfo(config.timezone)).date().isoformat()
-
-
-def _load(args: argparse.Namespace) -> Config:
-    config = load_config(args.config)
-    if config.repository is None:
-        remote = origin_url(Path("."))
-        if remote:
-            config = replace(config, repository=remote)
-    return config
-
-
 def _github_output(report: RunReport) -> None:
     """Tell a GitHub Actions step what happened (``steps.<id>.outputs``)."""
     target = os.environ.get("GITHUB_OUTPUT")
@@ -166,13 +178,26 @@ def _github_output(report: RunReport) -> None:
         handle.write(f"failed={len(report.failed)}\n")
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the run saves what it fetched and stops (exit 143)."""
+
+
+_signals: list[int] = []
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    _signals.append(signum)
+    raise _Terminated()
+
+
 # --- commands ---
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if not args.quiet:
-        print(f"{args.config}: OK, {len(config.keywords)} keywords", file=sys.stderr)
+        count = len(config.keywords)
+        print(f"{args.config}: OK, {count} keyword{'s' if count != 1 else ''}", file=sys.stderr)
         for keyword in config.keywords:
             categories = ", ".join(config.categories_for(keyword)) or "all categories"
             print(f"  {keyword.name}: {keyword.search_query}  [{categories}]", file=sys.stderr)
@@ -180,29 +205,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
-    from tracker.api import run
-    from tracker.logs import progress_line, summary_line
+    from tracker.api import Tracker
 
-    config = _load(args)
-    today = _today(config, args.today)
+    tracker = Tracker.from_config(args.config)
     fetch = args.command in ("run", "fetch")
     publish = args.command in ("run", "render")
-
-    def progress(outcome: KeywordOutcome) -> None:
-        if outcome.error:
-            log.warning(progress_line(outcome))
-        else:
-            log.info(progress_line(outcome))
-
-    report = run(config, today, fetch=fetch, publish=publish, progress=progress,
-                 lock_wait=args.wait)
-    summary = summary_line(report, config, fetch, publish)
-    (log.warning if report.failed else log.info)(summary)
+    _signals.clear()
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        report = tracker.run(args.today, fetch=fetch, publish=publish, lock_wait=args.wait)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _github_output(report)
     if report.interrupted:
         log.error("interrupted: the keywords fetched so far were saved")
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED if report.failed else EXIT_OK
+        return EXIT_TERMINATED if _signals else EXIT_INTERRUPTED
+    return report.exit_code
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
@@ -237,22 +255,10 @@ _COMMANDS = {
 }
 
 
-def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    log.setLevel(level)
-    # The arxiv client logs each request at INFO; show it only with -v.
-    logging.getLogger("arxiv").setLevel(logging.INFO if args.verbose else logging.WARNING)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args)
+    configure_logging(verbose=args.verbose, quiet=args.quiet)
     try:
         return _COMMANDS[args.command](args)
     except ConfigError as error:
@@ -270,4 +276,4 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log.error(f"unexpected error: {type(error).__name__}: {error} "
                       "(run again with -v for details, and please report it)")
-        return EXIT_FAILED
+        return EXIT_STOPPED

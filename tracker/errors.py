@@ -4,9 +4,13 @@ from __future__ import annotations
 
 
 class TrackerError(Exception):
-    """Base class: ``str(error)`` is the whole message shown to the user."""
+    """Base class: ``str(error)`` is the whole message shown to the user.
 
-    exit_code = 1
+    Raised out of a run, it means the run could not proceed and wrote nothing
+    (exit code 3).
+    """
+
+    exit_code = 3
 
 
 class ConfigError(TrackerError):

@@ -1,9 +1,17 @@
-"""The lines a run prints: one per keyword, then a summary (run and schedule)."""
+"""What a run logs: one line per keyword, then a summary; and where the log goes.
+
+Everything goes to the ``tracker`` logger, on stderr, one plain line each.
+"""
 
 from __future__ import annotations
 
-from tracker.api import KeywordOutcome, RunReport
-from tracker.config import Config
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.api import KeywordOutcome, RunReport
+    from tracker.config import Config
 
 
 def _size(count: int) -> str:
@@ -46,3 +54,18 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
         parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
                      if count else "no issue due")
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"
+
+
+def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """Send the tracker's log to stderr: INFO by default, DEBUG with ``verbose``, WARNING with
+    ``quiet``. The libraries underneath speak only with ``verbose`` (the arxiv client logs each
+    request, APScheduler each job)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("tracker").setLevel(
+        logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+    for library in ("arxiv", "apscheduler"):
+        logging.getLogger(library).setLevel(logging.INFO if verbose else logging.ERROR)

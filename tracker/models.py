@@ -97,3 +97,46 @@ class Store:
     last_change: str | None = None
     """Date of the last run that changed any keyword's papers; the README's "Last update"."""
     schema: int = STORE_SCHEMA
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One paper of arXiv's daily announcement feed (RSS), as the digest shows it.
+
+    Fields follow arXiv's "RSS feed specifications": the item's title, link,
+    ``dc:creator`` authors, categories and ``arxiv:announce_type``.
+    """
+
+    id: str
+    """arXiv identifier without version."""
+    version: int
+    title: str
+    """Whitespace-collapsed."""
+    authors: tuple[str, ...]
+    abstract: str
+    """The feed's text after ``Abstract:``, trailing whitespace removed, line breaks kept."""
+    categories: tuple[str, ...]
+    announce_type: str
+    """``new``, ``cross``, ``replace`` or ``replace-cross``."""
+    link: str
+    """The abstract page, as the feed gives it."""
+    title_translated: str | None = None
+    abstract_translated: str | None = None
+    keywords: tuple[str, ...] = ()
+    """Names of the configured keywords the paper matched."""
+
+    @property
+    def pdf_url(self) -> str:
+        """The PDF of the newest version (no version in the link, as the digest format has it)."""
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The papers arXiv announced on one day, in feed order."""
+
+    date: str
+    """The announcement date, ``YYYY-MM-DD`` (the feed channel's ``pubDate``)."""
+    papers: tuple[Announcement, ...]
+    language: str | None = None
+    """The translation language, when the digest is translated."""

@@ -17,14 +17,14 @@ import logging
 import signal
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.config import load_config
+from tracker.api import Tracker
 from tracker.errors import ConfigError, Interrupted, TrackerError
 
 log = logging.getLogger("tracker")
@@ -71,18 +71,23 @@ def build_scheduler(job: Callable[[], None], trigger: Any, timezone: str,
     return scheduler
 
 
-def git_publish(message: str, push: bool) -> None:
-    """Commit everything that changed (as the workflow does), and push if asked."""
+def git_publish(paths: Sequence[Path], message: str, push: bool) -> None:
+    """Commit the tracker's own outputs (never anything else in the tree), and push if asked.
+
+    Only ``paths`` are staged, so a stray ``.env`` or a half-edited config
+    beside them is never committed or published.
+    """
     def git(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
 
-    done = git("add", "--all")
-    if done.returncode:
+    present = [str(path) for path in paths if path.exists()]
+    done = git("add", "--all", "--", *present) if present else None
+    if done is not None and done.returncode:
         log.error(f"git add failed: {done.stderr.strip()}")
         return
-    if git("diff", "--cached", "--quiet").returncode == 0:
+    if git("diff", "--cached", "--quiet", "--", *map(str, paths)).returncode == 0:
         return
-    done = git("commit", "--quiet", "--message", message)
+    done = git("commit", "--quiet", "--message", message, "--", *present)
     if done.returncode:
         log.error(f"git commit failed: {done.stderr.strip()}")
         return
@@ -101,12 +106,14 @@ class Service:
     def __init__(self, options: ScheduleOptions):
         self.options = options
         self.stop = threading.Event()
-        self.config = load_config(options.config_path)
-        settings = self.config.schedule
+        config = Tracker.from_config(options.config_path).config
+        settings = config.schedule
         self.timezone = settings.timezone
         self.cron = options.cron or settings.cron
-        self.commit = settings.commit if options.commit is None else options.commit
         self.push = settings.push if options.push is None else options.push
+        # Pushing means publishing a commit: --push implies --commit.
+        self.commit = self.push or (settings.commit if options.commit is None
+                                    else options.commit)
         self.trigger = make_trigger(self.cron, options.every, self.timezone)
         self.scheduler = build_scheduler(self.run_once, self.trigger, self.timezone,
                                          now=options.now)
@@ -117,27 +124,23 @@ class Service:
             raise Interrupted("stop requested")
 
     def run_once(self) -> None:
-        from tracker.api import make_source, run
-        from tracker.logs import progress_line, summary_line
-
         if self.stop.is_set():
             return
         try:
-            config = load_config(self.options.config_path)  # pick up edits between runs
-            today = datetime.now(ZoneInfo(config.timezone)).date().isoformat()
-            report = run(config, today, source=make_source(config, sleep=self.sleep),
-                         progress=lambda outcome: log.info(progress_line(outcome)),
-                         should_stop=self.stop.is_set, lock_wait=self.options.lock_wait)
+            # Loaded again for every run, so edits to the config apply from the next run on.
+            tracker = Tracker.from_config(self.options.config_path)
+            report = tracker.run(sleep=self.sleep, should_stop=self.stop.is_set,
+                                 lock_wait=self.options.lock_wait)
         except TrackerError as error:
             log.error(f"run failed: {error}")
         else:
-            log.info(summary_line(report, config, True, True))
             if report.interrupted:
                 log.info("run stopped early: the keywords fetched so far were saved")
-            elif self.commit and (report.store_changed or report.readme_changed):
-                git_publish(f"Update papers: {today}", self.push)
+            elif self.commit and (report.store_changed or report.readme_changed
+                                  or any(report.written.values())):
+                git_publish(tracker.output_paths(), f"Update papers: {report.today}",
+                            self.push)
         self.log_next_run()
-
     def log_next_run(self) -> None:
         # From the trigger, not the scheduler: asking the scheduler from inside the job
         # can deadlock with a shutdown that waits for the job.
@@ -169,6 +172,4 @@ class Service:
 
 
 def serve(options: ScheduleOptions) -> int:
-    logging.getLogger("apscheduler").setLevel(
-        logging.INFO if log.getEffectiveLevel() <= logging.DEBUG else logging.WARNING)
     return Service(options).serve()

@@ -61,8 +61,9 @@ def remove_stale_pages(folder: Path, keep: Iterable[Path]) -> list[Path]:
     """Remove the pages in ``folder`` this tracker wrote that the README no longer links.
 
     A removed keyword's page, or every page once the README fits uncut. Files
-    without ``PAGE_MARK`` on their first line are the user's and stay; the
-    folder goes when nothing is left in it.
+    without ``PAGE_MARK`` on their first line are the user's and stay. The
+    folder itself stays (git keeps no empty folder), so that committing it
+    records the removals.
     """
     if not folder.is_dir():
         return []
@@ -73,8 +74,6 @@ def remove_stale_pages(folder: Path, keep: Iterable[Path]) -> list[Path]:
             if path.resolve() not in kept and _written_by_tracker(path):
                 path.unlink()
                 removed.append(path)
-        if removed and not any(folder.iterdir()):
-            folder.rmdir()
     except OSError as error:
         raise OutputError(f"{folder}: cannot remove an old keyword page: {error}") from None
     return removed

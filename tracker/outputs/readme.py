@@ -208,3 +208,13 @@ def long_date(day: str) -> str:
     months = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
     return f"{months[value.month - 1]} {value.day:02d}, {value.year}"
+
+
+def written_by_tracker(env: jinja2.Environment, existing: str, max_papers: int) -> bool:
+    """True when ``existing`` (a README without markers) starts as the tracker's README does.
+
+    Such a README is the tracker's own full-file output and may be rewritten
+    whole; any other README holds someone's text and must not be replaced.
+    """
+    header = full_readme(env, {"sections": [], "last_update": "\0", "max_papers": max_papers})
+    return existing.startswith(header.split("\0")[0])
