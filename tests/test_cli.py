@@ -144,31 +144,52 @@ def test_github_output_tells_the_workflow_what_happened(project: Project, fake_a
     assert output.read_text() == "issues=1\nfailed=0\n"
 
 
-def documented_options() -> dict[str, set[str]]:
-    """Every subcommand with its long options, as the parser defines them."""
+def parser_options() -> dict[str, dict[str, argparse.Action]]:
+    """Every subcommand's options (long names, and positionals by their metavar/dest)."""
     parser = build_parser()
-    options: dict[str, set[str]] = {"": set()}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                options[name] = {s for a in sub._actions for s in a.option_strings
-                                 if s.startswith("--") and s != "--help"}
-        else:
-            options[""].update(s for s in action.option_strings
-                               if s.startswith("--") and s != "--help")
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    options: dict[str, dict[str, argparse.Action]] = {}
+    for name, sub in subcommands.choices.items():
+        found: dict[str, argparse.Action] = {}
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            names = [s for s in action.option_strings if s.startswith("--")]
+            found[names[0] if names else action.dest.upper()] = action
+        options[name] = found
     return options
 
 
-def test_docs_cover_every_command_and_option():
+def documented_rows(command: str) -> dict[str, str]:
+    """The option table of ``## `tracker COMMAND``` in docs/cli.md: first name -> meaning."""
     docs = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    for command, options in documented_options().items():
-        if command:
-            assert f"## `tracker {command}`" in docs, command
-            section = docs.split(f"## `tracker {command}`")[1].split("\n## ")[0]
-        else:
-            section = docs
-        for option in options:
-            assert f"`{option}" in section, f"{command or 'tracker'} {option} is not documented"
+    assert f"## `tracker {command}`" in docs, f"docs/cli.md has no section for {command}"
+    section = docs.split(f"## `tracker {command}`")[1].split("\n## ")[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.fullmatch(r"\| `([^` ]+)[^|]*\| (.*) \|", line)
+        if match and match.group(1) != "option":
+            name = match.group(1)
+            rows[name if name.startswith("--") or name == "-v" or name == "-q"
+                 else name.upper()] = match.group(2)
+    return rows
+
+
+def test_docs_option_tables_match_the_parser():
+    """Every option of every command is in its table, no table lists an option that does not
+    exist, and every default the parser states is the one the docs state."""
+    for command, actions in parser_options().items():
+        rows = documented_rows(command)
+        expected = {"-v" if name == "--verbose" else "-q" if name == "--quiet" else name
+                    for name in actions}
+        assert set(rows) == expected, command
+        for name, action in actions.items():
+            default = re.search(r"\(default: ([^)]+)\)", action.help or "")
+            row = rows["-v" if name == "--verbose" else "-q" if name == "--quiet" else name]
+            if default and not default.group(1).startswith(("today", "schedule.", "where")):
+                assert default.group(1) in row, f"{command} {name}: default {default.group(1)}"
+            if isinstance(action.default, float):
+                assert f"default {action.default:g}" in row, f"{command} {name}"
 
 
 def test_running_in_this_repository_keeps_its_documentation(project: Project, fake_arxiv):
@@ -186,7 +207,7 @@ def test_running_in_this_repository_keeps_its_documentation(project: Project, fa
 
 def test_failing_days_before_the_first_fetch_write_nothing(project: Project, fake_arxiv):
     project.write_config(CONFIG)
-    fake_arxiv.fail(*[Fault("status", status=503)] * 4)
+    fake_arxiv.fail(*[Fault("status", status=503)] * 8)  # 2 days x 2 keywords x 2 tries
     for day in ("2026-08-21", "2026-08-22"):
         result = project.tracker("run", "--today", day)
         assert result.code == 1
