@@ -87,6 +87,13 @@ class DayRun:
         return self.floor_at(self.delay)
 
     @property
+    def own_work(self) -> float:
+        """Seconds of the run's own work: its wall time less the answers and the pacing
+        waits (start-up, parsing, merging, writing; work done during a pacing wait is
+        hidden by it, as it would be against arXiv)."""
+        return max(0.0, self.wall - self.floor)
+
+    @property
     def arxiv_floor(self) -> float:
         return self.floor_at(ARXIV_DELAY)
 

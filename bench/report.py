@@ -16,6 +16,9 @@ BYTES_TARGET = {2: 0.15, 3: 0.30}
 """Most bytes an incremental day may take, as a share of the full refetch on the same day."""
 PACING_TARGET = 1.10
 """Most wall time a run may take, as a multiple of its floor against arXiv."""
+OWN_WORK_TARGET = 0.05
+"""Most of a run's wall time against arXiv that its own work (everything but waiting on
+arXiv's answers and pacing) may take."""
 RENDER_MEMORY_TARGET = 100e6
 """Bytes of peak memory ``tracker render`` of the 100 x 100 store may use."""
 
@@ -77,14 +80,18 @@ def time_table(results: Results) -> list[str]:
     rows = []
     for run in results.runs:
         ratio = run.arxiv_wall / run.arxiv_floor
+        own = run.own_work / run.arxiv_wall
         rows.append([str(run.keywords), str(run.day), "incremental" if run.incremental else "full",
                      str(run.requests), f"{run.wall:.2f}", f"{run.floor:.2f}",
                      f"{run.wall / run.floor:.2f}", f"{run.head:.2f}", f"{run.tail:.2f}",
                      f"{run.arxiv_wall:.1f}", f"{run.arxiv_floor:.1f}",
-                     f"{ratio:.3f} {_verdict(ratio <= PACING_TARGET)}", _mb(run.peak_rss)])
+                     f"{ratio:.3f} {_verdict(ratio <= PACING_TARGET)}",
+                     f"{run.own_work:.2f}", f"{own:.1%} {_verdict(own <= OWN_WORK_TARGET)}",
+                     _mb(run.peak_rss)])
     return _table(["K", "day", "fetch", "requests", "wall (s)", "floor (s)", "wall / floor",
                    "start to 1st request (s)", "last answer to exit (s)", "arXiv-paced wall (s)",
-                   "arXiv floor (s)", "arXiv-paced / floor", "peak RSS (MB)"], rows)
+                   "arXiv floor (s)", "arXiv-paced / floor", "own work (s)",
+                   "own work / arXiv-paced wall", "peak RSS (MB)"], rows)
 
 
 def paced_table(results: Results) -> list[str]:
@@ -103,7 +110,7 @@ def _local_row(timing: Timing, memory_target: float | None = None) -> list[str]:
     parts = ", ".join(f"{name} {seconds:.3f}" for name, seconds in timing.parts)
     verdicts = [] if timing.target is None else [
         f"{_verdict(timing.wall < timing.target)} (< {timing.target:g} s)"]
-    if memory_target is not None and timing.target is not None and timing.peak_rss is not None:
+    if memory_target is not None and timing.peak_rss is not None:
         verdicts.append(f"{_verdict(timing.peak_rss < memory_target)} "
                         f"(< {memory_target / 1e6:.0f} MB)")
     return [f"{timing.label} (steps: {parts})" if parts else timing.label,
@@ -152,7 +159,8 @@ def markdown(results: Results, command: str, repeat: int) -> str:
 
 def _run_json(run: DayRun) -> dict[str, Any]:
     return {**asdict(run), "floor": run.floor, "arxiv_wall": run.arxiv_wall,
-            "arxiv_floor": run.arxiv_floor}
+            "arxiv_floor": run.arxiv_floor, "own_work": run.own_work,
+            "own_work_share": run.own_work / run.arxiv_wall}
 
 
 def _timing_json(timing: Timing | None) -> dict[str, Any] | None:

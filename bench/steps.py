@@ -5,7 +5,7 @@
 
 print a JSON object: ``walls``, the seconds of each repetition, and
 ``steps``, the median seconds of each step. ``render`` times what
-``tracker render`` does after start-up (``pipeline.run`` without fetching):
+``tracker render`` does after start-up (``Tracker.run`` without fetching):
 read the store, render the README and the issue files, write the issue files,
 compare the README with the file. ``store`` times what a run does with the
 store: read it, merge a day's news into every keyword, write it (keeping the
@@ -39,7 +39,7 @@ def render_round(config: Config, today: str) -> Steps:
     started = time.perf_counter()
     store = load_store(config.paths.store)
     loaded = time.perf_counter()
-    outputs = render_outputs(config, store, today)
+    outputs = render_outputs(config, store, today, None)
     rendered = time.perf_counter()
     write_issues(config.paths.issues, outputs.issues)
     written = time.perf_counter()

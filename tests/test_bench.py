@@ -33,6 +33,8 @@ def test_the_benchmark_runs_and_reports_what_it_measured(tmp_path):
         assert run["keywords"] == KEYWORDS and run["requests"] == KEYWORDS  # one page each
         assert len(run["gaps"]) == KEYWORDS - 1 and run["peak_rss"] > 0
         assert run["floor"] <= run["arxiv_floor"]
+        assert run["own_work"] == max(0.0, run["wall"] - run["floor"])
+        assert run["own_work_share"] == run["own_work"] / run["arxiv_wall"]
     # The first fetch is a full one either way; afterwards the incremental one asks for less.
     assert runs[1, True]["bytes"] == runs[1, False]["bytes"]
     for day in (2, 3):

@@ -111,7 +111,7 @@ def test_sigkill_at_random_moments_never_loses_or_tears(project: Project, fake_a
         if readme != readme_before:  # then it is exactly the new one, from the saved store
             config = load_config(config_path, {})
             store = load_store(data / "papers.json")
-            assert readme == render_outputs(config, store, today).readme, attempt
+            assert readme == render_outputs(config, store, today, None).readme, attempt
         outcome = ("finished" if code == 0 else "killed while writing" if writing else
                    "killed, store saved" if after != before else "killed, nothing saved")
         outcomes[outcome] += 1
