@@ -133,7 +133,7 @@ def test_a_second_run_waits_for_the_lock_or_says_why_not(project: Project, fake_
     while not fake_arxiv.requests and time.monotonic() < deadline:
         time.sleep(0.05)  # the first run holds the lock once it asks arXiv
     impatient = project.tracker("run", "--today", "2026-01-02", "--wait", "0")
-    assert impatient.code == 1
+    assert impatient.code == 3
     assert impatient.err.startswith("error: another tracker run is using data/papers.json")
     patient = project.tracker("run", "--today", "2026-01-02", "--wait", "60")
     assert first.wait(60) == 0
