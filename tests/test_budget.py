@@ -376,3 +376,19 @@ def test_render_within_stops_past_the_limit():
     whole = readme_output.paper_list(env, values)
     assert readme_output.render_within(env, "papers.md.j2", len(whole), **values) == whole
     assert readme_output.render_within(env, "papers.md.j2", len(whole) - 1, **values) is None
+
+
+def test_rows_too_deep_to_fit_are_not_measured(tmp_path):
+    store = big_store(4, 60)
+    config = big_config(4, tmp_path, readme_budget=30_000)
+    values = readme_output.readme_values(config, store, TODAY)
+    env = readme_output.environment(None)
+    fixed = len(readme_output.full_readme(env, {**values, "sections": []}).encode())
+    sizes = budget.section_sizes(env, config, store, values, fixed, 30_000)
+    depth = len(sizes[0].rows)
+    assert all(len(size.rows) == depth for size in sizes) and depth < 60
+    shallower = fixed + sum(size.base + sum(size.rows[:-1]) for size in sizes)
+    assert shallower <= 30_000 < fixed + sum(size.base + sum(size.rows) for size in sizes)
+    whole = budget.section_sizes(env, config, store, values, fixed, 10**9)
+    assert [size.rows[:depth] for size in whole] == [size.rows for size in sizes]
+    assert choose_rows(fixed, sizes, 30_000) == choose_rows(fixed, whole, 30_000)

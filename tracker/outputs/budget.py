@@ -57,7 +57,8 @@ class SectionSize:
     base: int
     """Heading, note, table head and the blank line after the table."""
     rows: tuple[int, ...]
-    """Each row the section may show (``readme_rows`` at most), newest first, line end included."""
+    """Each row the section may show (``readme_rows`` at most), newest first, line end included;
+    ``section_sizes`` leaves out the rows too deep to fit in any case."""
     link: int
     """What the link to the full list adds under the table."""
     stored: int
@@ -128,8 +129,14 @@ def _cut_sections(config: Config, store: Store, sections: Sequence[Section],
 
 
 def section_sizes(env: jinja2.Environment, config: Config, store: Store,
-                  values: dict[str, Any]) -> list[SectionSize]:
-    """Each section's parts, from two small renders per section and one macro call per row."""
+                  values: dict[str, Any], fixed: int, budget: int) -> list[SectionSize]:
+    """Each section's parts: two small renders per section and one macro call per row measured.
+
+    Rows are measured a level at a time (every section's first row, then
+    every second row, ...) and only until the sections without their links
+    already pass ``budget``: no cut can show that many rows, so ``choose_rows``
+    never needs the rows below. A large store is thus not measured whole.
+    """
     paper_row = env.get_template(MACROS_TEMPLATE).module.paper_row  # type: ignore[attr-defined]
 
     def list_size(section: Section | None) -> int:
@@ -137,16 +144,23 @@ def section_sizes(env: jinja2.Environment, config: Config, store: Store,
         return utf8_size(paper_list(env, {**values, "sections": sections}))
 
     empty = list_size(None)
-    sizes = []
     sections = values["sections"]
+    bases, links, stored = [], [], []
     for section, linked in zip(sections, _cut_sections(config, store, sections, 0), strict=True):
         alone = list_size(section)
-        sizes.append(SectionSize(
-            base=alone - empty,
-            rows=tuple(utf8_size(paper_row(paper)) + 1 for paper in section.papers),
-            link=list_size(linked) - alone if linked.full_list else 0,
-            stored=linked.stored))
-    return sizes
+        bases.append(alone - empty)
+        links.append(list_size(linked) - alone if linked.full_list else 0)
+        stored.append(linked.stored)
+    rows: list[list[int]] = [[] for _ in sections]
+    total, depth = fixed + sum(bases), 0
+    while total <= budget and any(depth < len(section.papers) for section in sections):
+        for measured, section in zip(rows, sections, strict=True):
+            if depth < len(section.papers):
+                measured.append(utf8_size(paper_row(section.papers[depth])) + 1)
+                total += measured[-1]
+        depth += 1
+    return [SectionSize(base, tuple(measured), link, count)
+            for base, measured, link, count in zip(bases, rows, links, stored, strict=True)]
 
 
 def _readme_within(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None,
@@ -179,7 +193,8 @@ def budgeted_readme(env: jinja2.Environment, config: Config, store: Store, today
         return BudgetedReadme(text)
     fixed = utf8_size(framed_readme(env, {**values, "sections": []}, frame))
     try:
-        cap = choose_rows(fixed, section_sizes(env, config, store, values), budget)
+        cap = choose_rows(fixed, section_sizes(env, config, store, values, fixed, budget),
+                          budget)
     except BudgetTooSmall as error:
         around = " and the text around the markers" if frame else ""
         raise ConfigError(
