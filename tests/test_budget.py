@@ -162,7 +162,7 @@ def test_over_the_budget_every_section_shows_the_same_newest_rows_and_a_link(tmp
     # The largest such number: one more row per keyword does not fit.
     values = readme_output.readme_values(config, store, TODAY)
     env = readme_output.environment(None)
-    more = budget._cut_sections(config, store, values["sections"], result.cut + 1)
+    more = budget.cut_sections(config, store, values["sections"], result.cut + 1)
     assert len(readme_output.full_readme(env, {**values, "sections": more}).encode()) > 60_000
 
 

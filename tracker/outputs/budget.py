@@ -114,8 +114,10 @@ class BudgetedReadme:
     """Names of the keywords whose section links to their full list."""
 
 
-def _cut_sections(config: Config, store: Store, sections: Sequence[Section],
-                  cap: int) -> list[Section]:
+def cut_sections(config: Config, store: Store, sections: Sequence[Section],
+                 cap: int) -> list[Section]:
+    """``sections`` showing at most ``cap`` rows each; one that shows fewer papers than its
+    keyword keeps links to the keyword's page."""
     readme_folder = config.paths.readme.parent
     cut = []
     for keyword, section in zip(config.keywords, sections, strict=True):
@@ -146,7 +148,7 @@ def section_sizes(env: jinja2.Environment, config: Config, store: Store,
     empty = list_size(None)
     sections = values["sections"]
     bases, links, stored = [], [], []
-    for section, linked in zip(sections, _cut_sections(config, store, sections, 0), strict=True):
+    for section, linked in zip(sections, cut_sections(config, store, sections, 0), strict=True):
         alone = list_size(section)
         bases.append(alone - empty)
         links.append(list_size(linked) - alone if linked.full_list else 0)
@@ -204,7 +206,7 @@ def budgeted_readme(env: jinja2.Environment, config: Config, store: Store, today
     if cap is None:  # the parts add up to less than the whole: a template of other sizes
         cap = max((len(section.papers) for section in values["sections"]), default=0)
     while True:
-        sections = _cut_sections(config, store, values["sections"], cap)
+        sections = cut_sections(config, store, values["sections"], cap)
         text = framed_readme(env, {**values, "sections": sections}, frame)
         size = utf8_size(text)
         if size <= budget or cap == 0:
