@@ -222,7 +222,7 @@ def test_a_budget_too_small_for_the_headings_is_a_config_error(tmp_path):
                     paths=Paths(readme=tmp_path / "README.md"))
     store = Store(keywords={names[0].name: KeywordRecord(papers=(make_paper(),))})
     with pytest.raises(ConfigError, match=r"readme_budget: 10,000 bytes cannot hold the README "
-                       r"even without papers \(\d{2},\d{3} bytes"):
+                       r"even without papers \(\d{2},\d{3} bytes: header, headings, links\)"):
         budgeted(config, store)
 
 
@@ -392,3 +392,19 @@ def test_rows_too_deep_to_fit_are_not_measured(tmp_path):
     whole = budget.section_sizes(env, config, store, values, fixed, 10**9)
     assert [size.rows[:depth] for size in whole] == [size.rows for size in sizes]
     assert choose_rows(fixed, sizes, 30_000) == choose_rows(fixed, whole, 30_000)
+
+
+def test_a_budget_too_small_stops_the_run_with_one_message(project: Project, fake_arxiv):
+    names = [f"Keyword number {number} with a long heading" for number in range(120)]
+    project.write_config("keywords:\n" + "".join(f"  - {name}\n" for name in names)
+                         + "readme_budget: 10000\narxiv: {delay: 0, backoff: 0, retries: 1}\n"
+                         "repository: me/papers\n")
+    fake_arxiv.feeds = {build_query(name): [entry(f"2608.{number:05d}v1", "2026-08-20T10:00:00Z")]
+                        for number, name in enumerate(names)}
+    result = project.tracker("run", "--today", "2026-08-21")
+    assert result.code == 2, result.err
+    assert re.search(r"config/keywords\.yaml: readme_budget: 10,000 bytes cannot hold the README "
+                     r"even without papers \(\d\d,\d{3} bytes: header, headings, links\); "
+                     r"raise readme_budget", result.err)
+    assert "Traceback" not in result.err
+    assert not (project.root / "README.md").exists() and not (project.root / "papers").exists()

@@ -198,10 +198,10 @@ def budgeted_readme(env: jinja2.Environment, config: Config, store: Store, today
         cap = choose_rows(fixed, section_sizes(env, config, store, values, fixed, budget),
                           budget)
     except BudgetTooSmall as error:
-        around = " and the text around the markers" if frame else ""
+        around = ", the text around the markers" if frame else ""
         raise ConfigError(
             f"{config.source}: readme_budget: {budget:,} bytes cannot hold the README even "
-            f"without papers ({error.smallest:,} bytes for the header, the headings{around}); "
+            f"without papers ({error.smallest:,} bytes: header, headings, links{around}); "
             "raise readme_budget (at most 500,000) or follow fewer keywords") from None
     if cap is None:  # the parts add up to less than the whole: a template of other sizes
         cap = max((len(section.papers) for section in values["sections"]), default=0)
