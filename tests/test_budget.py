@@ -395,7 +395,8 @@ def test_rows_too_deep_to_fit_are_not_measured(tmp_path):
 
 
 def test_a_budget_too_small_stops_the_run_with_one_message(project: Project, fake_arxiv):
-    names = [f"Keyword number {number} with a long heading" for number in range(120)]
+    names = [f"Keyword number {number} with a heading long enough to need many bytes"
+             for number in range(40)]
     project.write_config("keywords:\n" + "".join(f"  - {name}\n" for name in names)
                          + "readme_budget: 10000\narxiv: {delay: 0, backoff: 0, retries: 1}\n"
                          "repository: me/papers\n")
