@@ -162,3 +162,21 @@ def test_schedule_and_run_write_the_same_readme_and_issue(project: Project, fake
     assert other.tracker("run", "--today", today).code == 0
     assert other.read("README.md") == scheduled_readme
     assert other.read("build/issues/issue-1.md") == scheduled_issue
+
+
+def test_library_warnings_show_only_with_verbose():
+    import logging
+
+    from tracker.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging()
+        assert not logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("tracker").isEnabledFor(logging.INFO)
+        configure_logging(verbose=True)
+        assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.INFO)
+        assert logging.getLogger("tracker").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:], root.level = saved
