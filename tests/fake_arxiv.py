@@ -20,6 +20,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,7 +91,10 @@ class Fault:
     ``reset`` (send the headers and part of the body, then close), ``hang``
     (wait ``seconds`` before answering normally), ``html`` (an HTML page with
     status 200), ``truncate`` (status 200, the feed cut in half), ``empty``
-    (status 200, a feed with no entries), ``redirect`` (302 to ``location``).
+    (status 200, a feed with no entries), ``redirect`` (302 to ``location``),
+    ``trickle`` (the answer one byte every ``seconds``, headers included),
+    ``huge`` (a 200 whose body never ends before ``size`` bytes), ``gzip``
+    (a gzip-encoded body that inflates to ``size`` bytes, a "zip bomb").
     """
 
     kind: str
@@ -99,6 +103,7 @@ class Fault:
     seconds: float = 0.0
     body: bytes = b"Service Unavailable"
     location: str = ""
+    size: int = 0
 
 
 @dataclass
@@ -154,7 +159,7 @@ class FakeArxiv:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = _QuietServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -258,11 +263,63 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
             self._send(200, body)
             return 200, len(body)
+        if fault.kind == "trickle":
+            body = self.fake.answer(query, start, max_results)
+            self._trickle(body, fault.seconds)
+            return 200, len(body)
+        if fault.kind == "huge":
+            return 200, self._huge(fault.size)
+        if fault.kind == "gzip":
+            return 200, self._gzip_bomb(fault.size)
         if fault.kind == "empty":
             body = feed_xml([], 0, start, query)
             self._send(200, body)
             return 200, len(body)
         raise ValueError(f"unknown fault {fault.kind!r}")
+
+    def _trickle(self, body: bytes, seconds: float) -> None:
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        try:
+            for byte in head + body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(seconds)
+        except OSError:
+            pass  # the client gave up, as it should
+        self.close_connection = True
+
+    def _huge(self, size: int) -> int:
+        """A feed that opens normally, then a comment that goes on for ``size`` bytes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/atom+xml")
+        self.send_header("Transfer-Encoding", "chunked")  # no length to refuse up front
+        self.end_headers()
+        sent = 0
+        filler = b"x" * 65536
+        try:
+            self._chunk(ATOM_HEAD.format(title="huge", now="", link='""', per_page=1, total=1,
+                                         start=0).encode() + b"<!--")
+            while sent < size:
+                self._chunk(filler)
+                sent += len(filler)
+            self._chunk(b"-->\n</feed>\n")
+            self._chunk(b"")
+        except OSError:
+            pass
+        self.close_connection = True
+        return sent
+
+    def _gzip_bomb(self, size: int) -> int:
+        squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+        zeros = b"\0" * 1_048_576
+        body = b"".join(squeeze.compress(zeros) for _ in range(size // len(zeros)))
+        body += squeeze.flush()
+        self._send(200, body, headers={"Content-Encoding": "gzip"})
+        return len(body)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
 
     def _close_hard(self) -> None:
         # An RST instead of a clean close: SO_LINGER with a zero timeout.

@@ -11,17 +11,13 @@ import pytest
 import requests
 import responses
 
-from tests.conftest import FIXTURES, make_paper
-from tests.fake_arxiv import feed_xml
+from tests.conftest import FIXTURES, entry, make_paper
+from tests.fake_arxiv import FakeArxiv, Fault, feed_xml
+from tracker.config import ArxivSettings
 from tracker.errors import FetchError
 from tracker.sources.arxiv_api import ArxivSource, FetchPlan, plan_fetch, typical_new, user_agent
-from tracker.sources.http import (
-    PoliteSession,
-    RequestPolicy,
-    feed_problem,
-    pacing_delay,
-    retry_after_seconds,
-)
+from tracker.sources.feed import feed_problem
+from tracker.sources.http import PoliteSession, pacing_delay, retry_after_seconds
 
 ARXIV = "https://export.arxiv.org/api/query"
 LOCAL = "http://127.0.0.1:9/api/query"
@@ -44,11 +40,13 @@ class Clock:
         self.now += seconds
 
 
-def source(endpoint: str = LOCAL, clock: Clock | None = None, **policy: object) -> ArxivSource:
+def source(endpoint: str = LOCAL, clock: Clock | None = None, user_agent: str = "tracker",
+           **settings: object) -> ArxivSource:
     clock = clock or Clock()
-    settings = RequestPolicy(**{"delay": 0.0, "backoff": 1.0, "retries": 2, **policy})
-    session = PoliteSession(settings, clock=clock, sleep=clock.sleep, rng=random.Random(1))
-    return ArxivSource(endpoint, settings, session=session)
+    values = ArxivSettings(**{"delay": 0.0, "backoff": 1.0, "retries": 2, **settings})
+    session = PoliteSession(values, user_agent, clock=clock, sleep=clock.sleep,
+                            rng=random.Random(1))
+    return ArxivSource(endpoint, session)
 
 
 def params(call: responses.Call) -> dict[str, str]:
@@ -257,7 +255,8 @@ def test_an_empty_later_page_fails_the_keyword():
     responses.add_callback(responses.GET, LOCAL, callback=answer)
     stored = [make_paper("2501.00001", updated="2026-01-01T00:00:00Z")]
     with pytest.raises(FetchError, match="empty page in the middle"):
-        source().fetch(plan_fetch("q", 100, stored, incremental=True, first_page=10), "x")
+        source().fetch(plan_fetch("q", 100, stored, incremental=True, first_page=10),
+                       "2026-08-21")
 
 
 def test_retry_after_forms():
@@ -271,3 +270,104 @@ def test_feed_check_accepts_the_recorded_answers():
     for path in sorted(Path(FIXTURES / "arxiv").glob("*.xml")):
         assert feed_problem(path.read_bytes()) is None, path.name
     assert "unexpected document <rss>" in feed_problem(b"<rss/>")
+
+
+# --- every fault class once, in-process: the real HTTP stack against the fake arXiv -----
+
+STORED = [make_paper("2608.01901", updated="2026-08-19T20:59:00Z")]
+
+
+def news(count: int) -> list[dict[str, object]]:
+    return [entry(f"2608.020{i:02d}v1", f"2026-08-20T20:{59 - i:02d}:00Z") for i in range(count)]
+
+
+def fetch_from(fake: FakeArxiv, clock: Clock | None = None, **settings: object):
+    fake.feeds = {"q": [*news(8), entry("2608.01901v1", "2026-08-19T20:59:00Z")]}
+    plan = plan_fetch("q", 100, STORED, incremental=True, first_page=5)
+    values = {"timeout": 0.3, "max_retry_after": 2.0, **settings}
+    return source(fake.url, clock, **values).fetch(plan, "2026-08-21")
+
+
+FAILURES = [
+    pytest.param([Fault("status", status=429)] * 3, "HTTP 429 (after 3 tries)", id="429"),
+    pytest.param([Fault("status", status=429, retry_after="1")] * 3, "HTTP 429 (after 3 tries)",
+                 id="429-retry-after"),
+    pytest.param([Fault("status", status=429, retry_after="3600")],
+                 "HTTP 429; arXiv asked to wait 3600 s, more than the 2 s cap",
+                 id="429-retry-after-too-long"),
+    pytest.param([Fault("status", status=503)] * 3, "HTTP 503 (after 3 tries)", id="503"),
+    pytest.param([Fault("status", status=500)] * 3, "HTTP 500 (after 3 tries)", id="500"),
+    pytest.param([Fault("status", status=406)] * 3, "HTTP 406 (after 3 tries)", id="406"),
+    pytest.param([Fault("refuse")] * 3, "cannot connect to arXiv (after 3 tries)",
+                 id="connection-dropped"),
+    pytest.param([Fault("reset")] * 3,
+                 "the connection broke off during the answer (after 3 tries)", id="reset"),
+    pytest.param([Fault("hang", seconds=0.6)] * 3, "arXiv did not answer in time (after 3 tries)",
+                 id="hang"),
+    pytest.param([Fault("html")] * 3,
+                 "arXiv sent an HTML page instead of an Atom feed (after 3 tries)", id="html-200"),
+    pytest.param([Fault("truncate")] * 3, "arXiv sent broken XML (", id="truncated-xml"),
+    pytest.param([Fault("empty")] * 3,
+                 "arXiv answered with no results although papers are stored (after 3 tries)",
+                 id="empty-first-page"),
+    pytest.param([Fault("ok"), *[Fault("empty"), Fault("ok")] * 3],
+                 "arXiv sent an empty page in the middle of the results (after 3 tries)",
+                 id="empty-page-2"),
+    pytest.param([Fault("ok"), *[Fault("truncate")] * 3], "arXiv sent broken XML (",
+                 id="truncated-page-2"),
+]
+
+
+@pytest.mark.parametrize(("faults", "cause"), FAILURES)
+def test_each_fault_fails_the_keyword_with_its_exact_cause(fake_arxiv, faults, cause):
+    fake_arxiv.fail(*faults)
+    clock = Clock()
+    with pytest.raises(FetchError) as caught:
+        fetch_from(fake_arxiv, clock)
+    assert str(caught.value).startswith(cause)
+    assert caught.value.requests >= max(1, len(fake_arxiv.requests))  # a hang goes unrecorded
+    if "retry_after" in str(faults[0]) and faults[0].retry_after == "1":
+        assert all(wait >= 1.0 for wait in clock.sleeps)
+
+
+RECOVERIES = [
+    pytest.param([Fault("status", status=503)] * 2, id="503-twice"),
+    pytest.param([Fault("status", status=429, retry_after="1")], id="429-retry-after-once"),
+    pytest.param([Fault("reset"), Fault("truncate")], id="reset-then-truncated"),
+    pytest.param([Fault("html"), Fault("empty")], id="html-then-empty"),
+    pytest.param([Fault("hang", seconds=0.6)], id="hang-once"),
+    pytest.param([Fault("ok"), Fault("status", status=503)], id="503-on-page-2"),
+]
+
+
+@pytest.mark.parametrize("faults", RECOVERIES)
+def test_a_fault_that_clears_within_the_retries_costs_only_time(fake_arxiv, faults):
+    fake_arxiv.fail(*faults)
+    clock = Clock()
+    result = fetch_from(fake_arxiv, clock)
+    assert len(result.papers) == 9 and result.pages == 2  # pages of 5: the second reaches back
+    if faults[0].retry_after:
+        assert clock.sleeps[0] >= 1.0
+
+
+def test_a_redirect_is_not_followed_and_its_target_is_printed_harmlessly(fake_arxiv):
+    with FakeArxiv(feeds={"q": news(3)}) as elsewhere:
+        target = f"{elsewhere.url}\x1b[2J\x1b[31m"
+        fake_arxiv.fail(Fault("redirect", location=target))
+        with pytest.raises(FetchError) as caught:
+            fetch_from(fake_arxiv)
+        assert elsewhere.requests == []
+        url = elsewhere.url
+    assert str(caught.value) == (f"the endpoint redirects to {url}\\x1b[2J\\x1b[31m "
+                                 "(HTTP 302); not followed: set arxiv.endpoint to the address "
+                                 "you trust")
+
+
+def test_external_entities_in_a_feed_load_nothing(fake_arxiv):
+    with FakeArxiv() as bystander:
+        fake_arxiv.doctype = f'<!DOCTYPE feed [<!ENTITY ext SYSTEM "{bystander.url}/e">]>'
+        fake_arxiv.feeds = {"q": [entry("2608.09999v1", "2026-08-21T10:00:00Z",
+                                        title="Entity &ext; here")]}
+        result = source(fake_arxiv.url).fetch(full_plan("q"), "2026-08-21")
+        assert bystander.requests == []
+    assert result.papers[0].title == "Entity &ext; here"  # text, never resolved

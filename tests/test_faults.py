@@ -1,23 +1,28 @@
-"""arXiv misbehaving, through the real CLI against the fake arXiv on 127.0.0.1.
+"""arXiv misbehaving, end to end: the real CLI (a few cases) and the whole run in-process.
 
 Each case: a first run stores papers for two keywords; arXiv then has new
-papers for both, and misbehaves for one keyword (or all), on the first
-request or on a later page. A keyword that finally fails keeps its stored
-papers and README section exactly; the others are updated; the exit code is 1
-and the summary names the keyword and the cause. A fault that clears before
-the retries run out costs nothing but time.
+papers for both, and misbehaves for one keyword (or all). A keyword that
+finally fails keeps its stored papers and README section exactly; the others
+are updated; the exit code is 1 and the summary names the keyword and the
+cause. Every fault class on its own, with its exact cause, is tested once
+in-process in ``test_arxiv_api.py``; here are the ones whose point is the
+whole run: the files, the exit code, the lines printed, the time taken.
 """
 
 from __future__ import annotations
 
-import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import Project, entry
 from tests.fake_arxiv import FakeArxiv, Fault
+from tests.test_arxiv_api import Clock
+from tracker.api import RunReport, Tracker
+from tracker.sources.arxiv_api import ArxivSource
+from tracker.sources.http import PoliteSession
 from tracker.sources.query import build_query
 
 ALPHA, BETA = build_query("Alpha"), build_query("Beta")
@@ -56,133 +61,71 @@ def stored(project: Project, name: str) -> list[dict]:
     return project.store()["keywords"][name]["papers"]
 
 
-FAILURES = [
-    pytest.param([Fault("status", status=429)] * 3, "HTTP 429 (after 3 tries)", id="429"),
-    pytest.param([Fault("status", status=429, retry_after="1")] * 3, "HTTP 429 (after 3 tries)",
-                 id="429-retry-after"),
-    pytest.param([Fault("status", status=429, retry_after="3600")],
-                 "HTTP 429; arXiv asked to wait 3600 s, more than the 2 s cap",
-                 id="429-retry-after-too-long"),
-    pytest.param([Fault("status", status=503)] * 3, "HTTP 503 (after 3 tries)", id="503"),
-    pytest.param([Fault("status", status=500)] * 3, "HTTP 500 (after 3 tries)", id="500"),
-    pytest.param([Fault("status", status=406)] * 3, "HTTP 406 (after 3 tries)", id="406"),
-    pytest.param([Fault("refuse")] * 3, "cannot connect to arXiv (after 3 tries)",
-                 id="connection-dropped"),
-    pytest.param([Fault("reset")] * 3,
-                 "the connection broke off during the answer (after 3 tries)", id="reset"),
-    pytest.param([Fault("hang", seconds=2.5)] * 3, "arXiv did not answer in time (after 3 tries)",
-                 id="hang"),
-    pytest.param([Fault("html")] * 3,
-                 "arXiv sent an HTML page instead of an Atom feed (after 3 tries)", id="html-200"),
-    pytest.param([Fault("truncate")] * 3, "arXiv sent broken XML (", id="truncated-xml"),
-    pytest.param([Fault("empty")] * 3,
-                 "arXiv answered with no results although papers are stored (after 3 tries)",
-                 id="empty-first-page"),
-]
+def closed_port_url() -> str:
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/api/query"
 
 
-@pytest.mark.parametrize(("faults", "cause"), FAILURES)
+# --- through the real CLI ---------------------------------------------------------------
+
+
 def test_a_keyword_that_finally_fails_keeps_its_papers_and_section(project: Project,
-                                                                   fake_arxiv, faults, cause):
+                                                                   fake_arxiv):
     first_day(project, fake_arxiv, timeout=1)
     readme_before, beta_before = project.read("README.md"), stored(project, "Beta")
-    fake_arxiv.fail(*faults, query=BETA)
+    fake_arxiv.fail(*[Fault("status", status=503)] * 3, query=BETA)
     result = project.tracker("run", "--today", "2026-08-21")
     assert result.code == 1, result.err
+    cause = "HTTP 503 (after 3 tries)"
     lines = result.err.splitlines()
     assert lines[1].startswith(f"Beta: FAILED: {cause}") and "kept its 3 stored papers" in lines[1]
     assert lines[0].startswith("Alpha: 5 received, 2 new, 5 kept")
-    assert f"1 fetched, 1 failed: Beta ({cause}" in lines[2]
+    assert f"1 fetched, 1 failed: Beta ({cause})" in lines[2]
     assert stored(project, "Beta") == beta_before
     readme = project.read("README.md")
     assert section(readme, "Beta") == section(readme_before, "Beta")
     assert len(stored(project, "Alpha")) == 5 and section(readme, "Alpha") != section(
         readme_before, "Alpha")
     record = project.store()["keywords"]["Beta"]
-    assert record["failing_since"] == "2026-08-21" and record["last_error"].startswith(cause)
+    assert record["failing_since"] == "2026-08-21" and record["last_error"] == cause
     assert "Traceback" not in result.err
 
 
-def test_retry_after_is_honoured(project: Project, fake_arxiv):
-    first_day(project, fake_arxiv)
-    fake_arxiv.fail(Fault("status", status=429, retry_after="1"), query=BETA)
-    assert project.tracker("run", "--today", "2026-08-21").code == 0
-    beta = [r for r in fake_arxiv.requests if r.query == BETA]
-    assert [r.status for r in beta] == [429, 200]
-    assert beta[1].started - beta[0].finished >= 1.0
-    assert len(stored(project, "Beta")) == 6
-
-
-RECOVERIES = [
-    pytest.param([Fault("status", status=503)] * 2, id="503-twice"),
-    pytest.param([Fault("status", status=429)], id="429-once"),
-    pytest.param([Fault("reset"), Fault("truncate")], id="reset-then-truncated"),
-    pytest.param([Fault("html"), Fault("empty")], id="html-then-empty"),
-    pytest.param([Fault("hang", seconds=2.5)], id="hang-once"),
-]
-
-
-@pytest.mark.parametrize("faults", RECOVERIES)
-def test_a_fault_that_clears_within_the_retries_costs_only_time(project: Project, fake_arxiv,
-                                                                faults):
-    first_day(project, fake_arxiv, timeout=1)
-    fake_arxiv.fail(*faults)  # every keyword's first requests
-    result = project.tracker("run", "--today", "2026-08-21")
-    assert result.code == 0, result.err
-    assert len(stored(project, "Alpha")) == 5 and len(stored(project, "Beta")) == 6
-
-
-LATER_PAGE = [
-    pytest.param([Fault("ok"), Fault("status", status=503)], 0, id="503-on-page-2-recovers"),
-    pytest.param([Fault("ok"), *[Fault("empty"), Fault("ok")] * 3], 1,
-                 id="empty-page-2-fails"),
-    pytest.param([Fault("ok"), Fault("truncate"), Fault("truncate"), Fault("truncate")], 1,
-                 id="truncated-page-2-fails"),
-]
-
-
-@pytest.mark.parametrize(("faults", "code"), LATER_PAGE)
-def test_faults_on_a_later_page(project: Project, fake_arxiv, faults, code):
+def test_a_failure_on_a_later_page_merges_none_of_the_pages(project: Project, fake_arxiv):
     first_day(project, fake_arxiv, beta_news=8)  # first page 5: Beta needs a second page
     beta_before = stored(project, "Beta")
-    fake_arxiv.fail(*faults, query=BETA)
+    fake_arxiv.fail(Fault("ok"), *[Fault("truncate")] * 3, query=BETA)
     result = project.tracker("run", "--today", "2026-08-21")
-    assert result.code == code, result.err
-    starts = [r.start for r in fake_arxiv.requests if r.query == BETA]
-    assert 5 in starts
-    if code:
-        assert stored(project, "Beta") == beta_before  # no half-merged pages
-    else:
-        assert len(stored(project, "Beta")) == 11
+    assert result.code == 1, result.err
+    assert [r.start for r in fake_arxiv.requests if r.query == BETA] == [0, 5, 5, 5]
+    assert stored(project, "Beta") == beta_before
 
 
-def test_every_keyword_failing_leaves_everything_as_it_was(project: Project, fake_arxiv):
-    first_day(project, fake_arxiv)
-    readme = project.read("README.md")
-    papers_before = {name: stored(project, name) for name in ("Alpha", "Beta")}
-    fake_arxiv.fail(*[Fault("status", status=503)] * 6)
-    result = project.tracker("run", "--today", "2026-08-21")
-    assert result.code == 1
-    assert "2 keywords: 0 fetched, 2 failed: Alpha (HTTP 503" in result.err
-    assert {name: stored(project, name) for name in papers_before} == papers_before
-    assert project.read("README.md") == readme
-
-
-def test_connection_refused_everywhere(project: Project, fake_arxiv):
-    first_day(project, fake_arxiv)
-    readme = project.read("README.md")
-    with socket.socket() as probe:  # a port with nothing listening
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/api/query"
-    result = project.tracker("run", "--today", "2026-08-21", env={"TRACKER_ARXIV_URL": closed})
-    assert result.code == 1
-    assert "Alpha: FAILED: cannot connect to arXiv (after 3 tries)" in result.err
-    assert project.read("README.md") == readme
+@pytest.mark.parametrize("count", [4])
+def test_with_the_network_down_the_run_says_so_once_and_ends_fast(project: Project,
+                                                                  fake_arxiv, count):
+    names = [f"K{number}" for number in range(count)]
+    project.write_config(f"keywords: [{', '.join(names)}]\n"
+                         "arxiv: {delay: 0, retries: 4, backoff: 0.2}\n")
+    started = time.monotonic()
+    result = project.tracker("run", "-v", "--today", "2026-08-21",
+                             env={"TRACKER_ARXIV_URL": closed_port_url()})
+    assert time.monotonic() - started < 10
+    assert result.code == 1, result.err
+    lines = result.err.splitlines()
+    tries = [line for line in lines if line.startswith("try ")]
+    assert tries == [f"try {n} of 5 failed: 127.0.0.1 refused the connection" for n in (1, 2, 3)]
+    assert sum("arXiv is unreachable" in line for line in lines) == 1
+    failed = [line for line in lines if ": FAILED: " in line]
+    assert failed[0].startswith("K0: FAILED: 127.0.0.1 refused the connection (after 3 tries)")
+    assert all(line.startswith(f"{name}: FAILED: not tried: 127.0.0.1 refused the connection")
+               for name, line in zip(names[1:], failed[1:], strict=True))
 
 
 def test_the_run_budget_ends_a_bad_day(project: Project, fake_arxiv):
     first_day(project, fake_arxiv, timeout=1.5, budget=3)
-    fake_arxiv.fail(*[Fault("hang", seconds=2)] * 20)
+    fake_arxiv.fail(*[Fault("trickle", seconds=0.05)] * 20)
     started = time.monotonic()
     result = project.tracker("run", "--today", "2026-08-21")
     assert result.code == 1
@@ -190,56 +133,73 @@ def test_the_run_budget_ends_a_bad_day(project: Project, fake_arxiv):
     assert "time budget" in result.err
 
 
+def test_skipped_entries_are_reported_and_never_printed_raw(project: Project, fake_arxiv):
+    first_day(project, fake_arxiv)
+    bad = [entry("2608.21999v1", "2026-08-20T25:00:00Z"),  # sorts first: on the first page
+           entry("2608.21998v1\n::error::pwned", "2026-08-20T12:00:00Z")]
+    fake_arxiv.feeds[BETA] = [*bad, *fake_arxiv.feeds[BETA]]
+    result = project.tracker("run", "-v", "--today", "2026-08-21")
+    assert result.code == 0, result.err
+    (beta,) = [line for line in result.err.splitlines() if line.startswith("Beta:")]
+    assert beta.startswith("Beta: 6 received, 3 new, 6 kept; 2 entries skipped: "
+                           "1 impossible date, 1 not an arXiv id (")
+    assert not any(line.lstrip().startswith("::") for line in result.err.splitlines())
+
+
+# --- the whole run in-process, with a fake clock ----------------------------------------
+
+
+def run_in_process(project: Project, fake: FakeArxiv, today: str) -> RunReport:
+    tracker = Tracker.from_config(project.root / "config" / "keywords.yaml",
+                                  env={"TRACKER_ARXIV_URL": fake.url})
+    clock = Clock()
+    session = PoliteSession(tracker.config.arxiv, clock=clock, sleep=clock.sleep)
+    return tracker.run(today, source=ArxivSource(fake.url, session))
+
+
+@pytest.fixture
+def in_project(project: Project, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(project.root)  # the config's paths are relative to the repository
+    return project.root
+
+
+def test_every_keyword_failing_leaves_everything_as_it_was(project: Project, fake_arxiv,
+                                                           in_project):
+    first_day(project, fake_arxiv)
+    readme = project.read("README.md")
+    papers_before = {name: stored(project, name) for name in ("Alpha", "Beta")}
+    fake_arxiv.fail(*[Fault("status", status=503)] * 6)
+    report = run_in_process(project, fake_arxiv, "2026-08-21")
+    assert [outcome.error for outcome in report.failed] == ["HTTP 503 (after 3 tries)"] * 2
+    assert {name: stored(project, name) for name in papers_before} == papers_before
+    assert project.read("README.md") == readme
+
+
 def test_a_keyword_failing_for_days_shows_a_note_until_it_recovers(project: Project,
-                                                                   fake_arxiv):
+                                                                   fake_arxiv, in_project):
     first_day(project, fake_arxiv)
     note = "> **Note:** fetching this keyword from arXiv has failed since 2026-08-21 (HTTP 503"
     for day, shown in ((21, False), (22, False), (23, False), (24, True)):
         fake_arxiv.fail(*[Fault("status", status=503)] * 3, query=BETA)
-        assert project.tracker("run", "--today", f"2026-08-{day}").code == 1
+        assert run_in_process(project, fake_arxiv, f"2026-08-{day}").failed
         readme = project.read("README.md")
         assert (note in section(readme, "Beta")) is shown, day
         assert note not in section(readme, "Alpha")
-    assert project.tracker("run", "--today", "2026-08-25").code == 0
+    assert not run_in_process(project, fake_arxiv, "2026-08-25").failed
     assert "**Note:**" not in project.read("README.md")
     record = project.store()["keywords"]["Beta"]
     assert record["failing_since"] is None and record["last_error"] is None
 
 
-def test_redirects_are_not_followed(project: Project, fake_arxiv):
-    first_day(project, fake_arxiv)
-    with FakeArxiv(feeds=dict(fake_arxiv.feeds)) as elsewhere:
-        fake_arxiv.fail(Fault("redirect", location=elsewhere.url), query=BETA)
-        result = project.tracker("run", "--today", "2026-08-21")
-        assert elsewhere.requests == []
-        assert f"Beta: FAILED: the endpoint redirects to {elsewhere.url} (HTTP 302)" in result.err
-    assert result.code == 1
-
-
-def test_external_entities_and_links_in_a_feed_load_nothing(project: Project, fake_arxiv):
-    with FakeArxiv() as bystander:
-        hostile = {"id": "2608.99999v1", "title": "Entity &ext; here", "updated":
-                   "2026-08-21T10:00:00Z", "summary": f"See {bystander.url}/x",
-                   "categories": ["cs.LG"], "comment": None}
-        first_day(project, fake_arxiv)
-        fake_arxiv.doctype = (f'<!DOCTYPE feed [<!ENTITY ext SYSTEM "{bystander.url}/entity">]>')
-        fake_arxiv.feeds[BETA] = [hostile, *fake_arxiv.feeds[BETA]]
-        result = project.tracker("run", "--today", "2026-08-21")
-        assert bystander.requests == []
-        assert json.dumps(project.store()).count(bystander.url) == 1  # as text, never fetched
-    assert result.code == 0, result.err
-    (title,) = [p["title"] for p in stored(project, "Beta") if p["id"] == "2608.99999"]
-    assert title == "Entity &ext; here"  # kept as text, never resolved
-
-
 def test_filtered_out_papers_newer_than_the_store_are_not_paged_past_daily(project: Project,
-                                                                            fake_arxiv):
+                                                                            fake_arxiv,
+                                                                            in_project):
     project.write_config(CONFIG.format(timeout=2, budget=60))
     math = [dict(e, categories=["math.PR"]) for e in papers("3", 19, 8)]  # the newest results
     fake_arxiv.feeds = {ALPHA: math + papers("1", 18, 3), BETA: papers("2", 19, 3)}
-    assert project.tracker("run", "--today", "2026-08-20").code == 0
+    assert not run_in_process(project, fake_arxiv, "2026-08-20").failed
     assert len(stored(project, "Alpha")) == 3
     for day in ("2026-08-21", "2026-08-22"):
         fake_arxiv.requests.clear()
-        assert project.tracker("run", "--today", day).code == 0
+        assert not run_in_process(project, fake_arxiv, day).failed
         assert [r.query for r in fake_arxiv.requests] == [ALPHA, BETA]  # one request each

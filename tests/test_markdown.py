@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from tests.conftest import make_paper
 from tracker import markdown
 from tracker.outputs import readme
+from tracker.outputs.issues import IssueRow, IssueSection, IssueSettingsView, issue_documents
 
 
 @pytest.mark.parametrize(("raw", "cleaned"), [
@@ -174,3 +176,54 @@ def test_heading_keeps_a_final_hash_run(name, escaped):
     values = {"sections": [readme.Section(name, ())], "last_update": "2026-08-21",
               "max_papers": 100}
     assert f"\n## {escaped}\n" in readme.paper_list(env, values)
+
+
+def opens_code_span_by_definition(text: str) -> bool:
+    """Some backtick run, less its escaped first backtick, is matched by a later run."""
+    runs = [(len(ticks), len(slashes) % 2) for slashes, ticks in
+            re.findall(r"(\\*)(`+)", text)]
+    return any(length > escaped and any(later == length - escaped for later, _ in runs[i + 1:])
+               for i, (length, escaped) in enumerate(runs))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(raw=st.lists(st.sampled_from(["`", "``", "```", "\\", "\\\\", "a", " "]),
+                    max_size=30).map("".join))
+def test_the_linear_code_span_check_agrees_with_the_definition(raw):
+    assert markdown._opens_code_span(raw) == opens_code_span_by_definition(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    "\\`` " * 45_250,  # 181 kB of runs that each need a shorter, absent closer
+    "\\" * 180_998 + "a`",  # one long backslash run that does not end at a backtick
+    "`" * 181_000,
+], ids=["escaped-runs", "backslashes", "one-run"])
+def test_escaping_a_long_backtick_text_is_linear(raw):
+    started = time.perf_counter()
+    markdown.cell(raw)
+    assert time.perf_counter() - started < 1.0  # 136 s for the first one with a quadratic check
+
+
+@pytest.mark.parametrize(("raw", "unpinged"), [
+    ("thanks @alice and @org/team", "thanks @\u200dalice and @\u200dorg/team"),
+    ("fixes owner/repo#12, see #3", "fixes owner/repo\u200d#12, see \u200d#3"),
+    ("mail a@b.org, C# and #x", "mail a@b.org, C# and #x"),
+])
+def test_unping_breaks_mentions_and_references_only(raw, unpinged):
+    assert markdown.unping(raw) == unpinged
+
+
+def test_mentions_are_neutralised_in_issue_rows_only():
+    paper = make_paper(title="Fix by @alice for owner/repo#12",
+                       comment="Joint work with @org/team, see other/repo#3 and #4")
+    env = readme.environment(None)
+    view = IssueSettingsView(day="2026-08-21", repository="https://github.com/me/papers",
+                             labels=("papers",), max_per_keyword=15)
+    (issue,) = issue_documents(env, view, [IssueSection("K", (IssueRow(paper),))],
+                               per_keyword=False)
+    assert "@\u200dalice" in issue and "owner/repo\u200d#12" in issue
+    assert "@\u200dorg/team" in issue and "other/repo\u200d#3" in issue and "\u200d#4" in issue
+    assert not re.search(r"@[a-z]|[a-z]#\d| #\d", issue.split("---\n", 2)[2])
+    page = readme.full_readme(env, {"sections": [readme.Section("K", (paper,))],
+                                    "last_update": "2026-08-21", "max_papers": 100})
+    assert "Fix by @alice for owner/repo#12" in page and "\u200d" not in page

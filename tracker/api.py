@@ -23,11 +23,13 @@ from tracker.config import DEFAULT_CONFIG, Config, Keyword, load_config
 from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
 from tracker.gitinfo import origin_url
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
-from tracker.models import KeywordRecord, Store
+from tracker.models import Digest, KeywordRecord, Store
 from tracker.outputs import RunNews, budget, pages, readme
+from tracker.outputs import digest as digest_output
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
     IssueSettingsView,
+    digest_issue_documents,
     issue_documents,
     mark_notified,
     pending_sections,
@@ -60,6 +62,8 @@ class KeywordOutcome:
     requests: int = 0
     bytes: int = 0
     error: str | None = None
+    note: str = ""
+    """Entries arXiv sent that were skipped or shortened (``2 entries skipped: ...``)."""
 
 
 @dataclass
@@ -111,29 +115,24 @@ class Source(Protocol):
 Progress = Callable[[KeywordOutcome], None]
 
 
-def make_source(config: Config, sleep: Callable[[float], None] | None = None) -> Source:
+def make_source(config: Config, sleep: Callable[[float], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> Source:
     """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
     from tracker.sources.arxiv_api import ArxivSource, user_agent
-    from tracker.sources.http import PoliteSession, RequestPolicy
+    from tracker.sources.http import PoliteSession
 
     settings = config.arxiv
-    policy = RequestPolicy(
-        delay=settings.delay,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        backoff=settings.backoff,
-        max_retry_after=settings.max_retry_after,
-        run_budget=settings.run_budget,
-        user_agent=user_agent(settings.contact, config.repository),
-    )
-    session = PoliteSession(policy) if sleep is None else PoliteSession(policy, sleep=sleep)
-    return ArxivSource(settings.endpoint, policy, session=session)
+    agent = user_agent(settings.contact, config.repository)
+    session = PoliteSession(settings, agent, should_stop=should_stop) if sleep is None else \
+        PoliteSession(settings, agent, sleep=sleep, should_stop=should_stop)
+    return ArxivSource(settings.endpoint, session)
 
 
 def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
                   today: str) -> tuple[KeywordRecord, KeywordOutcome]:
     """Fetch one keyword and merge it into its record; a failure leaves the papers untouched."""
     from tracker.sources.arxiv_api import plan_fetch, typical_new
+    from tracker.sources.feed import latest_believable
 
     query = keyword.search_query
     categories = config.categories_for(keyword)
@@ -141,7 +140,8 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
     stored = record.papers if same else ()
     plan = plan_fetch(query, config.max_papers, stored, incremental=config.arxiv.incremental,
                       first_page=config.arxiv.first_page, typical_new=typical_new(stored),
-                      seen_newest=record.seen_newest if same else None)
+                      seen_newest=record.seen_newest if same else None,
+                      latest=latest_believable(today))
     started = time.monotonic()
     try:
         result = source.fetch(plan, today)
@@ -164,6 +164,7 @@ def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, sourc
         seconds=time.monotonic() - started,
         requests=result.requests,
         bytes=result.bytes,
+        note=result.note,
     )
 
 
@@ -217,8 +218,11 @@ class Outputs:
 
 
 def render_outputs(config: Config, store: Store, today: str,
-                   frame: readme.Frame | None) -> Outputs:
-    """Render the README (set into ``frame`` when the README has markers) and the issue files."""
+                   frame: readme.Frame | None, digest: Digest | None = None) -> Outputs:
+    """Render the README (set into ``frame`` when the README has markers) and the issue files.
+
+    With ``issue.body: digest`` and a digest today, the issue carries the digest.
+    """
     env = readme.environment(config.paths.templates)
     shown = budget.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
@@ -226,7 +230,10 @@ def render_outputs(config: Config, store: Store, today: str,
     view = IssueSettingsView(day=today, repository=config.repository_url,
                              labels=config.issue.labels,
                              max_per_keyword=config.issue.max_per_keyword)
-    issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
+    if config.issue.body == "digest" and digest is not None and digest.papers:
+        issues = digest_issue_documents(env, view, digest)
+    else:
+        issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
     news = RunNews(today, {section.name: tuple(row.paper for row in section.rows)
                            for section in sections if section.rows})
     full_lists = pages.keyword_pages(env, config, store, today, shown.linked)
@@ -234,7 +241,9 @@ def render_outputs(config: Config, store: Store, today: str,
 
 
 Output = Callable[[Config, Store, RunNews], list[Path]]
-EXTRA_OUTPUTS: list[tuple[str, Output]] = []
+EXTRA_OUTPUTS: list[tuple[str, Output]] = [
+    ("digest", digest_output.write),
+]
 """``(name, write)`` of the outputs written after the store and the README are safe, each
 when ``config.<name>`` is set; see ``tracker.outputs``."""
 
@@ -316,8 +325,14 @@ class Tracker:
             target = getattr(settings, "path", None)
             if target is not None:
                 # A pattern such as digests/{date}.md names its folder.
-                paths.append(Path(str(target).split("{")[0]).parent if "{" in str(target)
-                             else Path(target))
+                prefix = str(target).split("{")[0]
+                paths.append(Path(target) if "{" not in str(target) else
+                             Path(prefix) if prefix.endswith("/") else Path(prefix).parent)
+        if self.config.digest is not None:  # the digest's data files beside the store
+            from tracker.digest_step import cache_path
+
+            store = self.config.paths.store
+            paths += [digest_output.recent_path(store), cache_path(store)]
         return paths
 
     def run(self, today: str | None = None, *, fetch: bool = True, publish: bool = True,
@@ -356,14 +371,17 @@ class Tracker:
             before = load_store(path)
             frame = _readme_frame(config) if publish else None
             store = before
+            digest: Digest | None = None
             if fetch:
-                source = source if source is not None else make_source(config, sleep=sleep)
+                source = source if source is not None else make_source(
+                    config, sleep=sleep, should_stop=should_stop)
                 store = fetch_all(config, store, source, day, progress, report, should_stop)
-                if store.last_change is None and not any(
+                digest = _digest_of_the_day(config, source, day, report)
+                if store.last_change is None and digest is None and not any(
                         outcome.error is None for outcome in report.outcomes):
                     publish = False  # nothing was ever fetched: no file to write yet
                     store = before
-            outputs = render_outputs(config, store, day, frame) if publish else None
+            outputs = render_outputs(config, store, day, frame, digest) if publish else None
             if outputs is not None and (notify or outputs.issues):
                 # `tracker render` with nothing pending keeps the issue files of the last run.
                 report.issue_files = write_issues(config.paths.issues, outputs.issues)
@@ -377,11 +395,31 @@ class Tracker:
                 report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
                 pages.remove_stale_pages(config.paths.papers, outputs.pages)
                 report.readme_cut = outputs.readme_cut
-                _write_extra_outputs(config, store, outputs.news, report)
+                news = _news_with_digest(config, outputs.news, digest, day, report)
+                _write_extra_outputs(config, store, news, report)
         report.seconds = time.monotonic() - started
         summary = summary_line(report, config, fetch, report.published and publish)
         (log.warning if report.failed or report.output_errors else log.info)(summary)
         return report
+
+
+def _digest_of_the_day(config: Config, source: Source, day: str,
+                       report: RunReport) -> Digest | None:
+    """The digest step (``tracker.digest_step``); a failure is the digest output's error."""
+    if config.digest is None or report.interrupted:
+        return None
+    from tracker.digest_step import digest_for_run
+
+    return digest_for_run(config, getattr(source, "session", None), day, report.output_errors)
+
+
+def _news_with_digest(config: Config, news: RunNews, digest: Digest | None, day: str,
+                      report: RunReport) -> RunNews:
+    if config.digest is None:
+        return news
+    from tracker.digest_step import with_digest
+
+    return with_digest(config, news, digest, day, report.output_errors)
 
 
 def _repository_root(config_path: Path) -> Path:

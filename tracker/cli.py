@@ -75,6 +75,8 @@ _TODAY_HELP = {
              "configured timezone)",
     "render": "the date of the issue title, and of 'Last update' while nothing was ever "
               "fetched (default: today in the configured timezone)",
+    "digest": "the date used when the feed gives none (default: today in the configured "
+              "timezone)",
 }
 
 
@@ -153,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "(default: schedule.push)")
     schedule.add_argument("--now", action="store_true",
                           help="also run once right away, then on the schedule")
+    digest = _command(commands, "digest", "write today's digest alone: read arXiv's "
+                                          "announcement feed, match, translate")
+    _common(digest, "digest")
+    _lock_wait(digest)
     init = _command(commands, "init", "create a new tracker repository: config, workflow, "
                                       "README, store folder")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."),
@@ -245,6 +251,24 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from tracker.api import Tracker
+    from tracker.digest_step import run_digest
+
+    tracker = Tracker.from_config(args.config)
+    if tracker.config.digest is None:
+        raise ConfigError(f"{args.config}: no `digest:` section; add one to write a digest "
+                          "(see docs/configuration.md)")
+    result = run_digest(tracker.config, tracker.today(args.today), lock_wait=args.wait)
+    if result.error:
+        log.error(f"error: {result.error}")
+        return EXIT_FAILED
+    (log.warning if result.outcome.troubled else log.info)(result.outcome.message)
+    for path in result.written:
+        log.info(f"wrote {path}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "run": _cmd_pipeline,
     "fetch": _cmd_pipeline,
@@ -252,6 +276,7 @@ _COMMANDS = {
     "validate": _cmd_validate,
     "schedule": _cmd_schedule,
     "init": _cmd_init,
+    "digest": _cmd_digest,
 }
 
 

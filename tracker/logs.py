@@ -9,6 +9,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from tracker.logsafe import SafeLogFilter
+
 if TYPE_CHECKING:
     from tracker.api import KeywordOutcome, RunReport
     from tracker.config import Config
@@ -24,8 +26,9 @@ def progress_line(outcome: KeywordOutcome) -> str:
         return (f"{outcome.name}: FAILED: {outcome.error}; kept its {outcome.kept} stored "
                 f"papers ({outcome.seconds:.1f} s)")
     revised = f", {outcome.revised} revised" if outcome.revised else ""
+    note = f"; {outcome.note}" if outcome.note else ""
     return (f"{outcome.name}: {outcome.received} received, {outcome.new} new{revised}, "
-            f"{outcome.kept} kept ({outcome.seconds:.1f} s)")
+            f"{outcome.kept} kept{note} ({outcome.seconds:.1f} s)")
 
 
 def summary_line(report: RunReport, config: Config, fetched: bool, published: bool) -> str:
@@ -62,6 +65,7 @@ def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     request, APScheduler each job)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(SafeLogFilter())  # no control characters or workflow commands from arXiv
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)

@@ -38,7 +38,10 @@ from html.entities import html5
 
 _NUMERIC_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
-_BACKTICK_RUN = re.compile(r"(\\*)(`+)")
+_BACKTICKS = re.compile("`+")
+_MENTION = re.compile(r"(?<![\w@])@(?=[A-Za-z0-9])")
+_REFERENCE = re.compile(r"#(?=\d)")
+_JOINER = "\u200d"
 _EMPHASIS = "*_~"
 
 
@@ -78,6 +81,24 @@ def _starts_reference(text: str, index: int) -> bool:
     return bool(named) and f"{named.group(1)};" in html5
 
 
+def _backtick_runs(text: str) -> list[tuple[int, int]]:
+    """``(length, backslashes before it are odd)`` for each backtick run, in order.
+
+    One pass: ``str.find`` and a compiled pattern step from run to run, and
+    the backslashes before a run are counted back only to the previous run.
+    """
+    runs = []
+    floor = 0
+    index = text.find("`")
+    while index != -1:
+        end = _BACKTICKS.match(text, index).end()  # type: ignore[union-attr]
+        before = text[floor:index]
+        runs.append((end - index, (len(before) - len(before.rstrip("\\"))) % 2))
+        floor = end
+        index = text.find("`", end)
+    return runs
+
+
 def _opens_code_span(text: str) -> bool:
     """True when some backtick run is closed by a later run of the same length (CommonMark).
 
@@ -85,11 +106,15 @@ def _opens_code_span(text: str) -> bool:
     backtick, so it opens a span one backtick shorter: a backslash, two
     backticks, ``a`` and one backtick read as a literal backtick and the span
     ``a``. A closing run counts whole, since backslashes are literal inside a
-    code span.
+    code span. The runs are read from the last, keeping the lengths seen, so
+    the check is linear in the number of runs.
     """
-    runs = [(len(ticks), len(slashes) % 2) for slashes, ticks in _BACKTICK_RUN.findall(text)]
-    return any(length > escaped and any(later == length - escaped for later, _ in runs[i + 1 :])
-               for i, (length, escaped) in enumerate(runs))
+    later: set[int] = set()
+    for length, escaped in reversed(_backtick_runs(text)):
+        if length > escaped and length - escaped in later:
+            return True
+        later.add(length)
+    return False
 
 
 def _closing_hashes(text: str) -> bool:
@@ -204,3 +229,25 @@ def heading(text: str | None) -> str:
 def title_cell(text: str | None) -> str:
     """Text for the title, which sits inside ``**[TITLE](LINK)**``."""
     return _escape(clean(text), title=True)
+
+
+def unping(text: str) -> str:
+    """Text that GitHub neither turns into a mention nor into a cross-reference.
+
+    GitHub notifies ``@user`` and ``@org/team`` and links ``#123`` and
+    ``owner/repo#123`` to issues, leaving a back-reference there ("Basic
+    writing and formatting syntax": mentioning people and teams, referencing
+    issues). In the bot's issues such text from a paper would ping strangers;
+    a zero-width joiner after ``@`` and before ``#`` breaks the pattern and
+    leaves the text looking the same. Every ``#`` before a digit gets one,
+    whatever precedes it (a backslash escape, a character reference), as the
+    reference is found in the rendered text.
+    """
+    if "@" not in text and "#" not in text:
+        return text
+    return _REFERENCE.sub(_JOINER + "#", _MENTION.sub("@" + _JOINER, text))
+
+
+def unping_if(text: str, enabled: bool) -> str:
+    """``unping(text)`` when ``enabled`` (the templates' switch for issue rows)."""
+    return unping(text) if enabled else text

@@ -34,14 +34,15 @@ def in_categories(paper: Paper, allowed: Sequence[str]) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """The phrase as whole words, any whitespace between them, case-insensitive."""
     words = [re.escape(word) for word in phrase.split()]
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
 def mentions(paper: Paper, phrase: str) -> bool:
     """True when the phrase appears as whole words in the title or abstract."""
-    pattern = _phrase_pattern(phrase)
+    pattern = phrase_pattern(phrase)
     return bool(pattern.search(paper.title) or pattern.search(paper.abstract))
 
 

@@ -1,5 +1,6 @@
 """What to track: the settings objects, and reading and checking ``config/keywords.yaml``."""
 
+from tracker.config.digest import DigestSettings, TranslateSettings
 from tracker.config.loader import (
     ARXIV_ENDPOINT,
     DEFAULT_CONFIG,
@@ -15,6 +16,19 @@ from tracker.config.loader import (
     slugify,
 )
 
-__all__ = ["ARXIV_ENDPOINT", "DEFAULT_CONFIG", "ENDPOINT_ENV", "ArxivSettings", "Config",
-           "IssueSettings", "Keyword", "Paths", "ScheduleSettings", "config_keys", "load_config",
-           "slugify"]
+__all__ = [
+    "ARXIV_ENDPOINT",
+    "DEFAULT_CONFIG",
+    "ENDPOINT_ENV",
+    "ArxivSettings",
+    "Config",
+    "DigestSettings",
+    "IssueSettings",
+    "Keyword",
+    "Paths",
+    "ScheduleSettings",
+    "TranslateSettings",
+    "config_keys",
+    "load_config",
+    "slugify",
+]

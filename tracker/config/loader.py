@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from tracker.config import validators
+from tracker.config.digest import RSS_ENV, DigestSettings, digest_keys, digest_section
 from tracker.config.validators import Checker, Invalid
 from tracker.config.yaml_lines import KeyPath, key_lines
 from tracker.errors import ConfigError
@@ -84,6 +85,8 @@ class IssueSettings:
     max_per_keyword: int = 15
     labels: tuple[str, ...] = ("documentation",)
     per_keyword: bool = False
+    body: str = "table"
+    """``table``: the keyword tables; ``digest``: the day's digest (when there is one)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     issue: IssueSettings = field(default_factory=IssueSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    digest: DigestSettings | None = None
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories
@@ -162,6 +166,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         "max_per_keyword": validators.integer(1, 2000),
         "labels": validators.text_list(validators.label),
         "per_keyword": validators.boolean,
+        "body": validators.choice(("table", "digest")),
     }),
     "schedule": (ScheduleSettings, {
         "cron": validators.cron,
@@ -177,6 +182,7 @@ def config_keys() -> dict[str, Any]:
     keys: dict[str, Any] = {"keywords": sorted(_KEYWORD_KEYS)}
     keys.update({name: None for name in _TOP_KEYS})
     keys.update({name: sorted(spec) for name, (_, spec) in _SECTIONS.items()})
+    keys.update(digest_keys())
     return keys
 
 
@@ -253,7 +259,7 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
     if not isinstance(data, dict):
         problems.add((), "expected a mapping with a `keywords:` list")
         return None
-    known = {"keywords", *_TOP_KEYS, *_SECTIONS}
+    known = {"keywords", "digest", *_TOP_KEYS, *_SECTIONS}
     for key in data:
         if key not in known:
             problems.add((key,), _unknown(known))
@@ -264,7 +270,14 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
     for name, (cls, spec) in _SECTIONS.items():
         if name in data:
             settings[name] = _section(data[name], name, cls, spec, problems)
-    keywords = _keywords(data.get("keywords"), problems)
+    if data.get("digest") is not None:
+        settings["digest"] = digest_section(data["digest"], problems)
+    keywords = _keywords(data.get("keywords"), problems, required=data.get("digest") is None)
+    digest = settings.get("digest")
+    if digest is not None and digest.match == "keywords" and not keywords:
+        problems.add(("digest", "match") if "match" in data["digest"] else ("digest",),
+                     "the digest matches keywords but none are listed; list some under "
+                     "`keywords:` or set `match: all`")
     _apply_environment(settings, env, problems)
     if problems.messages:
         return None
@@ -287,9 +300,11 @@ def _section(value: Any, name: str, cls: type, spec: dict[str, Checker],
     return cls(**fields)
 
 
-def _keywords(value: Any, problems: _Problems) -> tuple[Keyword, ...]:
-    if value is None:
-        problems.add(("keywords",), "missing: list the keywords to follow, one per line")
+def _keywords(value: Any, problems: _Problems, *, required: bool = True) -> tuple[Keyword, ...]:
+    """The keywords; with a digest configured they may be absent or empty."""
+    if value is None or (value == [] and not required):
+        if required:
+            problems.add(("keywords",), "missing: list the keywords to follow, one per line")
         return ()
     if not isinstance(value, list) or not value:
         problems.add(("keywords",), f"expected a non-empty list, got {validators.describe(value)}")
@@ -355,6 +370,12 @@ def _apply_environment(settings: dict[str, Any], env: Mapping[str, str],
         else:
             arxiv = settings.get("arxiv") or ArxivSettings()
             settings["arxiv"] = replace(arxiv, endpoint=url)
+    rss = env.get(RSS_ENV, "").strip()
+    if rss and settings.get("digest") is not None:
+        try:
+            settings["digest"] = replace(settings["digest"], endpoint=validators.url(rss))
+        except Invalid as error:
+            problems.messages.append(f"environment variable {RSS_ENV}: {error}")
     if settings.get("repository") is None and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         settings["repository"] = f"{server}/{env['GITHUB_REPOSITORY']}"

@@ -68,6 +68,18 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def choice(options: tuple[str, ...]) -> Checker:
+    """One of ``options``, exactly."""
+
+    def check(value: Any) -> str:
+        checked = text(value)
+        if checked not in options:
+            raise Invalid(f"expected one of {', '.join(options)}, got {checked!r}")
+        return checked
+
+    return check
+
+
 def optional(checker: Checker) -> Checker:
     return lambda value: None if value is None else checker(value)
 

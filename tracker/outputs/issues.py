@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from tracker.models import Paper, Store
+from tracker.models import Digest, Paper, Store
 from tracker.outputs.readme import ISSUE_TEMPLATE, long_date, render
 
 GITHUB_BODY_LIMIT = 65_536
+DIGEST_ISSUE_TEMPLATE = "issue-digest.md.j2"
 _CUT_MARK = " [cut: too long for one issue]"
 
 
@@ -137,3 +138,30 @@ def issue_documents(env: jinja2.Environment, view: IssueSettingsView,
             part = section.name if len(chunks) == 1 else f"{section.name} ({index}/{len(chunks)})"
             documents.append(_document(env, view, [IssueSection(section.name, rows)], part))
     return documents
+
+
+def digest_issue_documents(env: jinja2.Environment, view: IssueSettingsView, digest: Digest,
+                           *, limit: int = GITHUB_BODY_LIMIT) -> list[str]:
+    """The day's digest as notification issues (``issue.body: digest``), split by papers.
+
+    Each issue holds as many whole papers as fit in GitHub's body limit; a
+    single paper too long on its own gets an issue of its own (GitHub then
+    refuses that one, the others go out).
+    """
+    from tracker.outputs.digest import render_digest
+
+    blocks = [render_digest(env, replace(digest, papers=(paper,))) for paper in digest.papers]
+    parts: list[list[str]] = [[]]
+    size = 0
+    for block in blocks:
+        if parts[-1] and size + len(block) > limit - 200:  # room for the front matter
+            parts.append([])
+            size = 0
+        parts[-1].append(block)
+        size += len(block)
+    return [
+        render(env, DIGEST_ISSUE_TEMPLATE, date_long=long_date(digest.date), labels=view.labels,
+               count=len(part), body="".join(part),
+               part=f"{number}/{len(parts)}" if len(parts) > 1 else None)
+        for number, part in enumerate(parts, start=1)
+    ]

@@ -40,7 +40,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(clean=markdown.clean, cell=markdown.cell, cell_prefix=markdown.cell_prefix,
-                       title_cell=markdown.title_cell, heading=markdown.heading)
+                       title_cell=markdown.title_cell, heading=markdown.heading,
+                       unping_if=markdown.unping_if)
     return env
 
 
