@@ -10,9 +10,10 @@ import responses
 
 from tests.fake_digest import rss_feed
 from tests.test_arxiv_api import Clock
+from tracker.config import ArxivSettings
 from tracker.errors import FetchError
 from tracker.sources.announcements import feed_url, fetch_feed, parse_feed, rss_problem
-from tracker.sources.http import PoliteSession, RequestPolicy
+from tracker.sources.http import PoliteSession
 
 FIXTURES = Path(__file__).parent / "fixtures" / "digest"
 EIGHT = (FIXTURES / "announcements-8-items.xml").read_bytes()
@@ -96,8 +97,8 @@ def test_feed_url_joins_categories_with_plus():
 
 
 def session(clock: Clock) -> PoliteSession:
-    policy = RequestPolicy(delay=0.0, backoff=1.0, retries=2)
-    return PoliteSession(policy, clock=clock, sleep=clock.sleep, rng=random.Random(1))
+    settings = ArxivSettings(delay=0.0, backoff=1.0, retries=2)
+    return PoliteSession(settings, clock=clock, sleep=clock.sleep, rng=random.Random(1))
 
 
 @responses.activate

@@ -210,14 +210,10 @@ def build_digest(config: Config, session: PoliteSession, today: str, *,
 def make_session(config: Config) -> PoliteSession:
     """A polite session with the run's policy (pacing, retries, budget) for the feed request."""
     from tracker.sources.arxiv_api import user_agent
-    from tracker.sources.http import PoliteSession, RequestPolicy
+    from tracker.sources.http import PoliteSession
 
     settings = config.arxiv
-    return PoliteSession(RequestPolicy(
-        delay=settings.delay, timeout=settings.timeout, retries=settings.retries,
-        backoff=settings.backoff, max_retry_after=settings.max_retry_after,
-        run_budget=settings.run_budget, user_agent=user_agent(settings.contact, config.repository),
-    ))
+    return PoliteSession(settings, user_agent(settings.contact, config.repository))
 
 
 def recent_digests(config: Config, digest: Digest | None, today: str) -> tuple[Digest, ...]:

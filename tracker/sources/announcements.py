@@ -56,12 +56,12 @@ def rss_problem(body: bytes) -> str | None:
     """Why ``body`` is not a complete RSS 2.0 feed with a channel, or ``None`` when it is."""
     from lxml import etree
 
-    from tracker.sources.http import _safe_parser
+    from tracker.sources.feed import safe_parser
 
     if not body.strip():
         return "an empty body"
     try:
-        root = etree.fromstring(body, parser=_safe_parser())
+        root = etree.fromstring(body, parser=safe_parser())
     except etree.XMLSyntaxError as error:
         if body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html")):
             return "an HTML page instead of an RSS feed"
@@ -120,12 +120,12 @@ def parse_feed(body: bytes) -> AnnouncementFeed:
     """
     from lxml import etree
 
-    from tracker.sources.http import _safe_parser
+    from tracker.sources.feed import safe_parser
 
     problem = rss_problem(body)
     if problem:
         raise ValueError(problem)
-    channel = etree.fromstring(body, parser=_safe_parser()).find("channel")
+    channel = etree.fromstring(body, parser=safe_parser()).find("channel")
     date = _day(_text(channel, "pubDate")) or _day(_text(channel, "lastBuildDate"))
     items: list[Announcement] = []
     seen: set[str] = set()
