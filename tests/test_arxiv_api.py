@@ -87,8 +87,8 @@ def test_user_agent_names_the_tracker_and_its_repository():
     agent = user_agent("me@example.org", "https://github.com/me/papers")
     source(user_agent=agent).fetch(full_plan(), "2026-08-21")
     assert responses.calls[0].request.headers["User-Agent"] == (
-        "tracker/0.1.0 (+https://github.com/me/papers; me@example.org)")
-    assert user_agent(None, None) == "tracker/0.1.0"
+        "arxiv-daily-tracker/0.1.0 (+https://github.com/me/papers; me@example.org)")
+    assert user_agent(None, None) == "arxiv-daily-tracker/0.1.0"
 
 
 def test_pacing_floor_is_three_seconds_for_arxiv_whatever_the_config():

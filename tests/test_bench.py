@@ -55,3 +55,15 @@ def test_the_benchmark_runs_and_reports_what_it_measured(tmp_path):
                     "### Runs with 0.05 s between requests", "### Local work"):
         assert heading in table
     assert table.count(f"\n| {KEYWORDS} | ") == 3 + 6 + 3  # bytes, time and paced rows
+
+
+def test_the_outputs_benchmark_runs(capsys):
+    from bench.outputs import main
+
+    assert main(["--keywords", "2", "--papers", "3", "--mail-papers", "2", "--repeat", "1"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[2].startswith("| feeds, 2 x 3, into an empty folder |")
+    assert rows[2].endswith("| 2 files, 0.0 MB |")
+    assert rows[3].endswith("| 0 files written |")
+    assert rows[4].startswith("| e-mail, 2 keywords x 2 papers, 3 recipients, STARTTLS |")
+    assert "| 1 mails in 1 SMTP sessions, " in rows[4]

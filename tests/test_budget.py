@@ -11,7 +11,7 @@ import pytest
 
 from tests import markdown_model as md
 from tests.conftest import Project, entry, make_paper
-from tracker.config import Config, Keyword, Paths, load_config
+from tracker.config import Config, FeedSettings, Keyword, Paths, load_config
 from tracker.errors import ConfigError
 from tracker.models import KeywordRecord, Paper, Store
 from tracker.outputs import budget, pages
@@ -409,3 +409,22 @@ def test_a_budget_too_small_stops_the_run_with_one_message(project: Project, fak
                      r"raise readme_budget", result.err)
     assert "Traceback" not in result.err
     assert not (project.root / "README.md").exists() and not (project.root / "papers").exists()
+
+
+@pytest.mark.parametrize("markers", [False, True])
+def test_feed_links_count_only_where_the_readme_shows_them(tmp_path, markers):
+    store = big_store(3, 40)
+    existing = "# Mine\n\n<!-- tracker:start -->\n<!-- tracker:end -->\n" if markers else None
+    fits = replace(big_config(3, tmp_path), feeds=FeedSettings(path=tmp_path / "feeds"))
+    assert budgeted(fits, store, existing).text == uncut(fits, store, existing)
+    assert ("[Atom feed](feeds/keyword-0.xml)" in uncut(fits, store, existing)) is markers
+    config = replace(fits, readme_budget=30_000)
+    result = budgeted(config, store, existing)
+    assert len(result.text.encode()) <= 30_000 and result.cut is not None
+    # The largest number of rows: the feed links were counted where shown, and only there.
+    values = readme_output.readme_values(config, store, TODAY)
+    more = budget.cut_sections(config, store, values["sections"], result.cut + 1)
+    frame = readme_output.readme_frame(existing)
+    bigger = readme_output.framed_readme(readme_output.environment(None),
+                                         {**values, "sections": more}, frame)
+    assert len(bigger.encode()) > 30_000

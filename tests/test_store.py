@@ -109,8 +109,11 @@ def test_damaged_store_is_named_never_overwritten_and_recovery_is_explained(tmp_
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "papers.json"
     path.write_text(json.dumps({"schema": STORE_SCHEMA + 1, "keywords": {}}), encoding="utf-8")
-    with pytest.raises(StoreError, match=f"store schema {STORE_SCHEMA + 1} is newer than"):
+    with pytest.raises(StoreError, match=f"store schema {STORE_SCHEMA + 1} is newer than") as error:
         load_store(path)
+    # "tracker" on PyPI is another project: the message names this one's distribution.
+    assert "reinstall the arxiv-daily-tracker package" in str(error.value)
+    assert "pip install -U" not in str(error.value)
 
 
 def test_missing_store_with_a_backup_is_not_mistaken_for_a_new_one(tmp_path):

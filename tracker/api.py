@@ -24,7 +24,7 @@ from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
 from tracker.gitinfo import origin_url
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import Digest, KeywordRecord, Store
-from tracker.outputs import RunNews, budget, pages, readme
+from tracker.outputs import RunNews, budget, email, feeds, pages, readme
 from tracker.outputs import digest as digest_output
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
@@ -243,6 +243,8 @@ def render_outputs(config: Config, store: Store, today: str,
 Output = Callable[[Config, Store, RunNews], list[Path]]
 EXTRA_OUTPUTS: list[tuple[str, Output]] = [
     ("digest", digest_output.write),
+    ("feeds", feeds.write),
+    ("email", email.write),  # last: it reports what the others published
 ]
 """``(name, write)`` of the outputs written after the store and the README are safe, each
 when ``config.<name>`` is set; see ``tracker.outputs``."""

@@ -238,16 +238,18 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from tracker.scaffold import NEXT_STEPS, init, resolve_source
+    from tracker.scaffold import init, next_steps, resolve_source
 
     source = resolve_source(args.source)
+    for warning in source.warnings:
+        log.warning(f"warning: {warning}")
     written = init(args.directory, source, force=args.force)
     if not args.quiet:
         print(f"Created a tracker in {args.directory}:", file=sys.stderr)
         for name in written:
             print(f"  {name}", file=sys.stderr)
         print(f"It installs the tracker from: {source.requirement}", file=sys.stderr)
-        print(NEXT_STEPS, end="", file=sys.stderr)
+        print(next_steps(args.directory), end="", file=sys.stderr)
     return EXIT_OK
 
 

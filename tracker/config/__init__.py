@@ -15,6 +15,7 @@ from tracker.config.loader import (
     load_config,
     slugify,
 )
+from tracker.config.output_settings import EmailSettings, FeedSettings
 
 __all__ = [
     "ARXIV_ENDPOINT",
@@ -23,6 +24,8 @@ __all__ = [
     "ArxivSettings",
     "Config",
     "DigestSettings",
+    "EmailSettings",
+    "FeedSettings",
     "IssueSettings",
     "Keyword",
     "Paths",

@@ -20,6 +20,13 @@ import yaml
 
 from tracker.config import validators
 from tracker.config.digest import RSS_ENV, DigestSettings, digest_keys, digest_section
+from tracker.config.output_settings import (
+    EMAIL_KEYS,
+    FEED_KEYS,
+    EmailSettings,
+    FeedSettings,
+    feed_name_problem,
+)
 from tracker.config.validators import Checker, Invalid
 from tracker.config.yaml_lines import KeyPath, key_lines
 from tracker.errors import ConfigError
@@ -114,6 +121,8 @@ class Config:
     issue: IssueSettings = field(default_factory=IssueSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     digest: DigestSettings | None = None
+    email: EmailSettings | None = None
+    feeds: FeedSettings | None = None
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories
@@ -174,6 +183,8 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         "commit": validators.boolean,
         "push": validators.boolean,
     }),
+    "email": (EmailSettings, EMAIL_KEYS),
+    "feeds": (FeedSettings, FEED_KEYS),
 }
 
 
@@ -278,6 +289,10 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
         problems.add(("digest", "match") if "match" in data["digest"] else ("digest",),
                      "the digest matches keywords but none are listed; list some under "
                      "`keywords:` or set `match: all`")
+    if settings.get("feeds") is not None:
+        clash = feed_name_problem({keyword.name: keyword.slug for keyword in keywords})
+        if clash:
+            problems.add(("feeds",), clash)
     _apply_environment(settings, env, problems)
     if problems.messages:
         return None
@@ -287,17 +302,27 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
 def _section(value: Any, name: str, cls: type, spec: dict[str, Checker],
              problems: _Problems) -> Any:
     if value is None:
-        return cls()
+        value = {}
     if not isinstance(value, dict):
         problems.add((name,), f"expected a mapping, got {validators.describe(value)}")
-        return cls()
+        return None
+    before = len(problems.messages)
     fields: dict[str, Any] = {}
     for key, item in value.items():
         if key not in spec:
             problems.add((name, key), _unknown(spec))
             continue
         fields[key] = problems.check((name, key), spec[key], item)
-    return cls(**fields)
+    if len(problems.messages) > before:
+        return None
+    build = getattr(cls, "from_mapping", None)
+    if build is None:
+        return cls(**fields)
+    try:  # a section whose keys depend on each other checks them as a whole
+        return build(fields)
+    except Invalid as error:
+        problems.add((name,), str(error))
+        return None
 
 
 def _keywords(value: Any, problems: _Problems, *, required: bool = True) -> tuple[Keyword, ...]:

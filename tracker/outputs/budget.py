@@ -28,6 +28,7 @@ from tracker.outputs.readme import (
     Frame,
     Section,
     framed_readme,
+    framed_values,
     paper_list,
     readme_values,
     render_within,
@@ -188,7 +189,7 @@ def budgeted_readme(env: jinja2.Environment, config: Config, store: Store, today
     template that renders other sizes than those measured is caught by the
     final check and shrinks the rows further.
     """
-    values = readme_values(config, store, today)
+    values = framed_values(readme_values(config, store, today), frame)
     budget = config.readme_budget
     text = _readme_within(env, values, frame, budget)
     if text is not None and utf8_size(text) <= budget:

@@ -18,6 +18,7 @@ from tracker import markdown
 from tracker.config import Config
 from tracker.errors import OutputError
 from tracker.models import Paper, Store
+from tracker.outputs.feeds import feed_links
 from tracker.resources import templates_dir
 
 README_TEMPLATE = "README.md.j2"
@@ -123,6 +124,7 @@ def readme_values(config: Config, store: Store, today: str) -> dict[str, Any]:
         "sections": readme_sections(config, store, today),
         "last_update": store.last_change or today,
         "max_papers": config.max_papers,
+        "feed_links": feed_links(config),
     }
 
 
@@ -191,8 +193,18 @@ def readme_frame(existing: str | None) -> Frame | None:
     return Frame(existing[:start], existing[end:])
 
 
+def framed_values(values: dict[str, Any], frame: Frame | None) -> dict[str, Any]:
+    """``values`` as the README of ``frame`` shows them.
+
+    Only a README with markers links the keywords' feeds: the whole file keeps
+    the Daily Papers format byte for byte.
+    """
+    return values if frame is not None else {**values, "feed_links": {}}
+
+
 def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None) -> str:
     """The new README: the whole file, or the list of papers set into ``frame``."""
+    values = framed_values(values, frame)
     if frame is None:
         return full_readme(env, values)
     return frame.head + paper_list(env, values) + frame.tail

@@ -94,10 +94,11 @@ def plan_fetch(query: str, limit: int, stored: Sequence[Paper], *, incremental: 
 
 
 def user_agent(contact: str | None, repository: str | None) -> str:
-    """``tracker/VERSION (+REPOSITORY; CONTACT)``, as the arXiv API asks clients to identify."""
+    """``arxiv-daily-tracker/VERSION (+REPOSITORY; CONTACT)``, as the arXiv API asks clients
+    to identify (the distribution's name: ``tracker`` on PyPI is another project)."""
     details = [part for part in (repository, contact) if part]
     suffix = f" (+{'; '.join(details)})" if details else ""
-    return f"tracker/{__version__}{suffix}"
+    return f"arxiv-daily-tracker/{__version__}{suffix}"
 
 
 def search_url(endpoint: str, query: str, start: int, size: int) -> str:

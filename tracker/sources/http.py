@@ -121,7 +121,7 @@ class PoliteSession(requests.Session):
     def __init__(
         self,
         settings: ArxivSettings,
-        user_agent: str = "tracker",
+        user_agent: str = "arxiv-daily-tracker",
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,

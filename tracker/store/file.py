@@ -66,8 +66,8 @@ def load_store(path: Path) -> Store:
         problem = f"not a tracker store: {error}"
     except StoreTooNew as error:
         raise StoreError(
-            f"{path}: {error}; upgrade the tracker (pip install -U) so that an older one "
-            "never rewrites it"
+            f"{path}: {error}; upgrade the tracker (reinstall the arxiv-daily-tracker "
+            "package at a newer version) so that an older one never rewrites it"
         ) from None
     raise StoreError(
         f"{path} is damaged, {problem}. The tracker will not overwrite it; "
