@@ -24,7 +24,7 @@ from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
 from tracker.gitinfo import origin_url
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import Digest, KeywordRecord, Store
-from tracker.outputs import RunNews, budget, email, feeds, pages, readme
+from tracker.outputs import RunNews, budget, email, feeds, pages, readme, site
 from tracker.outputs import digest as digest_output
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
@@ -244,6 +244,7 @@ Output = Callable[[Config, Store, RunNews], list[Path]]
 EXTRA_OUTPUTS: list[tuple[str, Output]] = [
     ("digest", digest_output.write),
     ("feeds", feeds.write),
+    ("site", site.write),  # after feeds: it publishes copies of them
     ("email", email.write),  # last: it reports what the others published
 ]
 """``(name, write)`` of the outputs written after the store and the README are safe, each

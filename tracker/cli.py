@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
                                           "announcement feed, match, translate")
     _common(digest, "digest")
     _lock_wait(digest)
+    site = _command(commands, "site", "build the static Daily Papers site from the store "
+                                      "alone (no network)")
+    _common(site, "site")
+    _lock_wait(site)
     init = _command(commands, "init", "create a new tracker repository: config, workflow, "
                                       "README, store folder")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."),
@@ -237,6 +241,17 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
                                  now=args.now))
 
 
+def _cmd_site(args: argparse.Namespace) -> int:
+    from tracker.api import Tracker
+    from tracker.outputs.site import build_from_store
+
+    config = Tracker.from_config(args.config).config
+    folder, changed = build_from_store(config, lock_wait=args.wait)
+    log.info(f"site: {len(changed)} file{'' if len(changed) == 1 else 's'} written or removed "
+             f"in {folder}")
+    return EXIT_OK
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from tracker.scaffold import init, next_steps, resolve_source
 
@@ -277,6 +292,7 @@ _COMMANDS = {
     "render": _cmd_pipeline,
     "validate": _cmd_validate,
     "schedule": _cmd_schedule,
+    "site": _cmd_site,
     "init": _cmd_init,
     "digest": _cmd_digest,
 }

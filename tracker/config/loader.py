@@ -105,6 +105,14 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    """The Daily Papers site (``tracker.outputs.site``); the section is optional."""
+
+    path: Path = Path("site")
+    title: str = "Daily Papers"
+
+
+@dataclass(frozen=True)
 class Config:
     keywords: tuple[Keyword, ...]
     source: Path = DEFAULT_CONFIG
@@ -123,6 +131,8 @@ class Config:
     digest: DigestSettings | None = None
     email: EmailSettings | None = None
     feeds: FeedSettings | None = None
+    site: SiteSettings | None = None
+    """Build the static site in the daily run when set."""
 
     def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
         return self.categories if keyword.categories is None else keyword.categories
@@ -185,6 +195,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
     }),
     "email": (EmailSettings, EMAIL_KEYS),
     "feeds": (FeedSettings, FEED_KEYS),
+    "site": (SiteSettings, {
+        "path": validators.path,
+        "title": validators.text,
+    }),
 }
 
 
