@@ -172,3 +172,21 @@ def test_docs_describe_every_key():
         assert f"`{section}`" in docs, section
         for key in keys or ():
             assert f"| `{key}` |" in docs, f"{section}.{key} is not documented"
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("9999", "expected a whole number from 10000 to 500000, got 9999"),
+    ("500001", "expected a whole number from 10000 to 500000, got 500001"),
+    ("450kB", "expected a whole number, got '450kB' (text)"),
+    ("450000.0", "expected a whole number, got 450000.0 (a number)"),
+])
+def test_readme_budget_is_a_whole_number_github_can_show(tmp_path, value, problem):
+    message = error_of(tmp_path, f"keywords: [K]\nreadme_budget: {value}\n")
+    assert message.endswith(f"keywords.yaml:2: readme_budget: {problem}")
+
+
+def test_readme_budget_and_papers_folder_defaults_and_values(tmp_path):
+    config = load(tmp_path, "keywords: [K]\n")
+    assert config.readme_budget == 450_000 and config.paths.papers == Path("papers")
+    config = load(tmp_path, "keywords: [K]\nreadme_budget: 10000\npaths: {papers: lists}\n")
+    assert config.readme_budget == 10_000 and config.paths.papers == Path("lists")

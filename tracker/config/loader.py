@@ -83,6 +83,8 @@ class Paths:
     readme: Path = Path("README.md")
     issues: Path = Path("build/issues")
     templates: Path = Path("templates")
+    papers: Path = Path("papers")
+    """Each keyword's full list, when the README budget cuts its section short."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Config:
     source: Path = DEFAULT_CONFIG
     max_papers: int = 100
     readme_rows: int | None = None
+    readme_budget: int = 450_000
+    """UTF-8 bytes the README may take; GitHub shows no README over 512,000 bytes."""
     categories: tuple[str, ...] = ("cs", "stat")
     timezone: str = "UTC"
     repository: str | None = None
@@ -150,6 +154,7 @@ _KEYWORD_KEYS: dict[str, Checker] = {
 _TOP_KEYS: dict[str, Checker] = {
     "max_papers": validators.integer(1, 2000),
     "readme_rows": validators.optional(validators.integer(0)),
+    "readme_budget": validators.integer(10_000, 500_000),
     "categories": validators.text_list(validators.category),
     "timezone": validators.timezone,
     "repository": validators.optional(validators.repository),
@@ -174,6 +179,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
         "readme": validators.path,
         "issues": validators.path,
         "templates": validators.path,
+        "papers": validators.path,
     }),
     "issue": (IssueSettings, {
         "max_per_keyword": validators.integer(1, 2000),
