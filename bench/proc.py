@@ -13,6 +13,7 @@ and the checkout has no ``__pycache__``.
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import os
 import shutil
@@ -120,3 +121,13 @@ def median(values: Sequence[float]) -> float:
 def largest(values: Sequence[int | None]) -> int | None:
     known = [value for value in values if value is not None]
     return max(known) if known else None
+
+
+def store_size(value: str) -> tuple[int, int]:
+    """``KxN`` on a command line: K keywords of N papers."""
+    try:
+        keywords, papers = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected KEYWORDSxPAPERS like 100x100, got {value!r}"
+                                         ) from None
+    return keywords, papers

@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench`, `tests` and `tra
 
 from bench.fetching import Settings, run_days  # noqa: E402
 from bench.local import render_timing, startup_timings, store_timing  # noqa: E402
-from bench.proc import BenchError, warm_up  # noqa: E402
+from bench.proc import BenchError, store_size, warm_up  # noqa: E402
 from bench.report import Results, as_json, markdown  # noqa: E402
 
 
@@ -42,15 +42,6 @@ def _counts(value: str) -> list[int]:
     if value.strip().lower() in ("", "none"):
         return []
     return [_positive(part) for part in value.split(",")]
-
-
-def _size(value: str) -> tuple[int, int]:
-    try:
-        keywords, papers = (int(part) for part in value.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected KEYWORDSxPAPERS like 100x100, got {value!r}"
-                                         ) from None
-    return keywords, papers
 
 
 def _range(value: str) -> tuple[int, int]:
@@ -81,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "computed arXiv-paced times ('none' to skip; default: 4)")
     parser.add_argument("--paced-delay", type=float, default=3.0, metavar="SECONDS",
                         help="the delay of those runs (default: 3, arXiv's)")
-    parser.add_argument("--render", type=_size, default=(100, 100), metavar="KxN",
+    parser.add_argument("--render", type=store_size, default=(100, 100), metavar="KxN",
                         help="store size for `tracker render` and the store timing "
                              "(default: 100x100)")
     parser.add_argument("--repeat", type=_positive, default=7, metavar="TIMES",

@@ -28,6 +28,7 @@ from bench.proc import (  # noqa: E402
     largest,
     median,
     run_measured,
+    store_size,
     tracker_command,
     tracker_env,
     warm_up,
@@ -36,15 +37,6 @@ from tracker.store import save_store  # noqa: E402
 
 SITE_TARGET = 5.0
 """Seconds the issue allows for the site of 100 keywords x 100 papers, search index included."""
-
-
-def _size(value: str) -> tuple[int, int]:
-    try:
-        keywords, papers = (int(part) for part in value.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected KEYWORDSxPAPERS like 100x100, got {value!r}"
-                                         ) from None
-    return keywords, papers
 
 
 def measure(keywords: int, papers: int, repeat: int, seed: int = 1) -> list[tuple[str, str]]:
@@ -86,7 +78,7 @@ def measure(keywords: int, papers: int, repeat: int, seed: int = 1) -> list[tupl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/site.py",
                                      description="Time `tracker site` on a generated store.")
-    parser.add_argument("--size", type=_size, default=(100, 100), metavar="KxN",
+    parser.add_argument("--size", type=store_size, default=(100, 100), metavar="KxN",
                         help="keywords x papers of the store (default: 100x100)")
     parser.add_argument("--repeat", type=int, default=3, metavar="N",
                         help="runs of each kind (default: 3)")

@@ -189,3 +189,21 @@ def test_the_cron_expressions_taken_without_the_parser_are_ones_the_scheduler_ru
     from tracker.scheduler import make_trigger
 
     make_trigger(cron, None, "UTC")
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("9999", "expected a whole number from 10000 to 500000, got 9999"),
+    ("500001", "expected a whole number from 10000 to 500000, got 500001"),
+    ("450kB", "expected a whole number, got '450kB' (text)"),
+    ("450000.0", "expected a whole number, got 450000.0 (a number)"),
+])
+def test_readme_budget_is_a_whole_number_github_can_show(tmp_path, value, problem):
+    message = error_of(tmp_path, f"keywords: [K]\nreadme_budget: {value}\n")
+    assert message.endswith(f"keywords.yaml:2: readme_budget: {problem}")
+
+
+def test_readme_budget_and_papers_folder_defaults_and_values(tmp_path):
+    config = load(tmp_path, "keywords: [K]\n")
+    assert config.readme_budget == 450_000 and config.paths.papers == tmp_path / "papers"
+    config = load(tmp_path, "keywords: [K]\nreadme_budget: 10000\npaths: {papers: lists}\n")
+    assert config.readme_budget == 10_000 and config.paths.papers == tmp_path / "lists"

@@ -216,3 +216,18 @@ def test_a_feed_built_from_the_same_values_is_not_built_again(tmp_path):
     path.write_text(text[: len(text) // 2], encoding="utf-8")
     assert feeds.write(config, store, QUIET) == [path]
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_removed_keyword_loses_its_feed_and_other_files_stay(tmp_path):
+    folder = tmp_path / "feeds"
+    two = Config(keywords=(Keyword("Alpha"), Keyword("Beta")),
+                 feeds=FeedSettings(folder), repository="https://github.com/me/papers")
+    store = Store(keywords={"Alpha": KeywordRecord(papers=(make_paper("2608.00001"),)),
+                            "Beta": KeywordRecord(papers=(make_paper("2608.00002"),))})
+    feeds.write(two, store, RunNews("2026-08-21"))
+    (folder / "mine.xml").write_text("<feed/>\n", encoding="utf-8")
+    assert sorted(p.name for p in folder.iterdir()) == ["alpha.xml", "beta.xml", "mine.xml"]
+    one = Config(keywords=(Keyword("Alpha"),), feeds=FeedSettings(folder),
+                 repository="https://github.com/me/papers")
+    feeds.write(one, store, RunNews("2026-08-21"))
+    assert sorted(p.name for p in folder.iterdir()) == ["alpha.xml", "mine.xml"]

@@ -122,3 +122,19 @@ def test_full_readme_stays_byte_for_byte_with_feeds_on(project: Project, fake_ar
     assert result.code == 0, result.err
     assert (project.root / "README.md").read_bytes() == (GOLDEN / "README.md").read_bytes()
     assert len(feed_files(project)) == golden.count("\n  - ")
+
+
+def test_fetch_and_render_never_send_mail(project: Project, fake_arxiv, tmp_path):
+    """Only `tracker run` announces: `fetch` then `render` write the README and the feeds, and
+    the papers they show wait for the next `tracker run` to be mailed, once."""
+    with SmtpServer(tmp_path) as server:
+        setup(project, fake_arxiv, server.port)
+        assert project.tracker("fetch", "--today", "2026-08-21").code == 0
+        result = project.tracker("render", "--today", "2026-08-21")
+        assert result.code == 0, result.err
+        assert "feeds: 2 files written" in result.err
+        assert server.recorder.sessions == 0 and server.messages == []
+        assert project.tracker("run", "--today", "2026-08-21").code == 0
+        assert server.recorder.sessions == 1
+        assert project.tracker("render", "--today", "2026-08-21").code == 0
+        assert server.recorder.sessions == 1

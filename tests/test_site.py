@@ -8,7 +8,6 @@ may become markup or script.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,15 @@ from hypothesis import strategies as st
 from tests.conftest import make_paper
 from tests.site_html import executable, parse
 from tests.test_properties import HOSTILE, bounded
-from tracker.config import Config, Keyword, Paths, SiteSettings, load_config
+from tracker.config import (
+    Config,
+    EmailSettings,
+    FeedSettings,
+    Keyword,
+    Paths,
+    SiteSettings,
+    load_config,
+)
 from tracker.errors import ConfigError, OutputError
 from tracker.markdown import clean
 from tracker.models import Announcement, Digest, KeywordRecord, Paper, Store
@@ -288,28 +295,16 @@ def test_digest_papers_on_a_keyword_join_their_announcement_day(tmp_path):
     assert sorted(paper["id"] for paper in search["papers"]) == ["2608.00001", "2608.00009"]
 
 
-@dataclass(frozen=True)
-class _FeedsSettings:
-    path: Path
-
-
-@dataclass(frozen=True)
-class _ConfigWithOutputs(Config):
-    """A config with the feeds and e-mail sections the site links to when they are set."""
-
-    feeds: _FeedsSettings | None = None
-    email: object | None = None
-
-
 def test_subscribe_box_links_the_feeds_copied_into_the_site_and_the_mailing_list(tmp_path):
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "digest.xml").write_text("<feed>digest</feed>\n", encoding="utf-8")
     (feeds / "time-series.xml").write_text("<feed>series</feed>\n", encoding="utf-8")
     (feeds / "unrelated.xml").write_text("<feed/>\n", encoding="utf-8")
-    config = _ConfigWithOutputs(keywords=(SERIES, GRAPHS), paths=Paths(templates=tmp_path / "x"),
-                                site=SiteSettings(path=tmp_path / "site"),
-                                feeds=_FeedsSettings(feeds), email=object())
+    config = Config(keywords=(SERIES, GRAPHS), paths=Paths(templates=tmp_path / "x"),
+                    site=SiteSettings(path=tmp_path / "site"), feeds=FeedSettings(feeds),
+                    email=EmailSettings(host="smtp.example.org", sender="p@example.org",
+                                        to=("me@example.org",)))
     files = build(config, store_of(series=(make_paper(),)))
     assert files["feeds/digest.xml"] == "<feed>digest</feed>\n"
     assert files["feeds/time-series.xml"] == "<feed>series</feed>\n"
@@ -332,9 +327,8 @@ def test_a_site_whose_feeds_folder_is_the_feeds_output_is_refused(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     (tmp_path / "feeds").mkdir()
     (tmp_path / "feeds" / "keep.xml").write_text("<feed/>\n", encoding="utf-8")
-    config = _ConfigWithOutputs(keywords=(SERIES,), paths=Paths(templates=tmp_path / "x"),
-                                site=SiteSettings(path=Path(".")),
-                                feeds=_FeedsSettings(Path("feeds")))
+    config = Config(keywords=(SERIES,), paths=Paths(templates=tmp_path / "x"),
+                    site=SiteSettings(path=Path(".")), feeds=FeedSettings(Path("feeds")))
     with pytest.raises(OutputError, match=r"site\.path \.: its feeds/ folder is the feeds"):
         build_site(config, Store())
     assert (tmp_path / "feeds" / "keep.xml").exists()

@@ -204,6 +204,7 @@ def test_outputs_are_committed_the_site_deployed_and_secrets_given_to_the_tracke
     plain_runner.secrets = {"TRACKER_SMTP_USER": "me", "TRACKER_SMTP_PASSWORD": "pw"}
     seen = script_tracker(plain_runner, output="issues=0\n", files={
         "README.md": "new\n", "data/papers.json": "{}\n", "digests/2026-08-21.md": "d\n",
+        "data/digests.json": "[]\n", "data/translations.json": "{}\n",
         "feeds/alpha.xml": "<feed/>\n", "papers/2608.00001.md": "p\n",
         "site/index.html": "<p>site</p>\n", "notes.txt": "not an output\n"})
     results = plain_runner.run_workflow()
@@ -211,8 +212,8 @@ def test_outputs_are_committed_the_site_deployed_and_secrets_given_to_the_tracke
     assert step_names(results["fetch"])[-1] == "Upload the site"
     assert results["publish"].ok and results["deploy-pages"].steps == [("Deploy", 0)]
     assert plain_runner.origin_changed() == [
-        "README.md", "data/papers.json", "digests/2026-08-21.md", "feeds/alpha.xml",
-        "papers/2608.00001.md"]
+        "README.md", "data/digests.json", "data/papers.json", "data/translations.json",
+        "digests/2026-08-21.md", "feeds/alpha.xml", "papers/2608.00001.md"]
     (site,) = plain_runner.deployed
     assert (site / "index.html").read_text() == "<p>site</p>\n"
     assert json.loads(seen.read_text()) | {"TRACKER_ARXIV_URL": ""} == {

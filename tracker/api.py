@@ -24,7 +24,7 @@ from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
 from tracker.gitinfo import origin_url
 from tracker.merge import record_after_failure, record_after_fetch, same_selection
 from tracker.models import Digest, KeywordRecord, Store
-from tracker.outputs import RunNews, email, feeds, readme, site
+from tracker.outputs import RunNews, budget, email, feeds, pages, readme, site
 from tracker.outputs import digest as digest_output
 from tracker.outputs.files import read_text, write_if_changed, write_issues
 from tracker.outputs.issues import (
@@ -72,6 +72,8 @@ class RunReport:
     store_changed: bool = False
     readme_changed: bool = False
     issue_files: list[Path] = field(default_factory=list)
+    readme_cut: int | None = None
+    """Rows per keyword when the README was cut to stay within ``readme_budget``."""
     interrupted: bool = False
     """The run was stopped (Ctrl-C, SIGTERM, a scheduler stop); what was fetched is saved."""
     seconds: float = 0.0
@@ -210,6 +212,9 @@ class Outputs:
     readme: str
     issues: list[str]
     news: RunNews
+    pages: dict[Path, str] = field(default_factory=dict)
+    """The full lists of the keywords the README shows in part."""
+    readme_cut: int | None = None
 
 
 def render_outputs(config: Config, store: Store, today: str,
@@ -219,8 +224,7 @@ def render_outputs(config: Config, store: Store, today: str,
     With ``issue.body: digest`` and a digest today, the issue carries the digest.
     """
     env = readme.environment(config.paths.templates)
-    values = readme.readme_values(config, store, today)
-    readme_text = readme.framed_readme(env, values, frame)
+    shown = budget.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
     view = IssueSettingsView(day=today, repository=config.repository_url,
@@ -232,7 +236,8 @@ def render_outputs(config: Config, store: Store, today: str,
         issues = issue_documents(env, view, sections, per_keyword=config.issue.per_keyword)
     news = RunNews(today, {section.name: tuple(row.paper for row in section.rows)
                            for section in sections if section.rows})
-    return Outputs(readme_text, issues, news)
+    full_lists = pages.keyword_pages(env, config, store, today, shown.linked)
+    return Outputs(shown.text, issues, news, full_lists, shown.cut)
 
 
 Output = Callable[[Config, Store, RunNews], list[Path]]
@@ -265,10 +270,16 @@ def _readme_frame(config: Config) -> readme.Frame | None:
     return frame
 
 
-def _write_extra_outputs(config: Config, store: Store, news: RunNews,
-                         report: RunReport) -> None:
+ANNOUNCING_OUTPUTS = frozenset({"email"})
+"""Outputs that tell people about the news: written only by runs that announce (``tracker
+run``), never by ``tracker render`` or ``tracker fetch``, so that nobody is told twice."""
+
+
+def _write_extra_outputs(config: Config, store: Store, news: RunNews, report: RunReport,
+                         announcing: bool) -> None:
     for name, write in EXTRA_OUTPUTS:
-        if getattr(config, name, None) is None:
+        if getattr(config, name, None) is None or (
+                name in ANNOUNCING_OUTPUTS and not announcing):
             continue
         try:
             report.written[name] = write(config, store, news)
@@ -317,7 +328,7 @@ class Tracker:
 
     def output_paths(self) -> list[Path]:
         """The files and folders a run writes that belong in git (the scheduler commits them)."""
-        paths = [self.config.paths.readme, self.config.paths.store]
+        paths = [self.config.paths.readme, self.config.paths.store, self.config.paths.papers]
         for name, _ in EXTRA_OUTPUTS:
             settings = getattr(self.config, name, None)
             target = getattr(settings, "path", None)
@@ -388,10 +399,13 @@ class Tracker:
             if store != before:
                 save_store(path, store)
                 report.store_changed = True
-            if outputs is not None:
+            if outputs is not None:  # the keyword pages before the README that links them
+                pages.write_pages(outputs.pages)
                 report.readme_changed = write_if_changed(config.paths.readme, outputs.readme)
+                pages.remove_stale_pages(config.paths.papers, outputs.pages)
+                report.readme_cut = outputs.readme_cut
                 news = _news_with_digest(config, outputs.news, digest, day, report)
-                _write_extra_outputs(config, store, news, report)
+                _write_extra_outputs(config, store, news, report, announcing=notify)
         report.seconds = time.monotonic() - started
         summary = summary_line(report, config, fetch, report.published and publish)
         (log.warning if report.failed or report.output_errors else log.info)(summary)

@@ -39,7 +39,8 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
         done = len(report.outcomes) - len(failed)
         new = sum(outcome.new for outcome in report.outcomes)
         revised = sum(outcome.revised for outcome in report.outcomes)
-        text = f"{len(config.keywords)} keywords: {done} fetched"
+        count = len(config.keywords)
+        text = f"{count} keyword{'s' if count != 1 else ''}: {done} fetched"
         if failed:
             names = ", ".join(f"{o.name} ({o.error})" for o in failed)
             text += f", {len(failed)} failed: {names}"
@@ -50,10 +51,18 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
     if published:
         parts.append(f"{config.shown(config.paths.readme)} "
                      + ("updated" if report.readme_changed else "unchanged"))
+        if report.readme_cut is not None:
+            parts.append(f"README cut to {report.readme_cut} papers a keyword to stay under "
+                         f"{config.readme_budget:,} bytes; full lists in "
+                         f"{config.shown(config.paths.papers)}/")
         count = len(report.issue_files)
         parts.append(f"{count} issue file{'s' if count != 1 else ''} in "
                      f"{config.shown(config.paths.issues)}"
                      if count else "no issue due")
+        for name, files in report.written.items():
+            if files:
+                parts.append(f"{name}: {len(files)} file{'s' if len(files) != 1 else ''} written")
+        parts += [f"{name} FAILED" for name in report.output_errors]
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"
 
 

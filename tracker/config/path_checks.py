@@ -25,8 +25,8 @@ class _Place:
     path: Path
     kind: str
     """``file``; ``folder`` (the issue folder: its files are deleted); ``templates`` (read);
-    ``pattern`` (the digest's, feeds' and site's folders: checked only to be inside the
-    repository; their writers check their own files)."""
+    ``pattern`` (the folders of the keyword pages, the digest, the feeds and the site:
+    checked only to be inside the repository; their writers check their own files)."""
     key: tuple[str, ...] | None = None
 
 
@@ -70,6 +70,8 @@ def path_problems(config: Config, config_file: Path,
         _Place("paths.templates", paths.templates, "templates", ("paths", "templates")),
         _Place("paths.issues", paths.issues, "folder", ("paths", "issues")),
         _Place("paths.readme", paths.readme, "file", ("paths", "readme")),
+        # The pages remove only files they wrote (marked on their first line).
+        _Place("paths.papers", paths.papers, "pattern", ("paths", "papers")),
     ]
     if config.digest is not None:
         pattern = Path(config.digest.path)

@@ -110,6 +110,8 @@ class Paths:
     readme: Path = field(default=Path("README.md"), metadata={"check": validators.path})
     issues: Path = field(default=Path("build/issues"), metadata={"check": validators.path})
     templates: Path = field(default=Path("templates"), metadata={"check": validators.path})
+    papers: Path = field(default=Path("papers"), metadata={"check": validators.path})
+    """Each keyword's full list, when the README budget cuts its section short."""
 
     def under(self, root: Path) -> Paths:
         """These paths resolved against ``root`` (``..`` folded; absolute ones kept)."""
@@ -153,6 +155,8 @@ class Config:
     named ``config``, else the config file's folder (see ``loader.repository_root``)."""
     max_papers: int = setting(100, validators.integer(1, 2000))
     readme_rows: int | None = setting(None, validators.optional(validators.integer(0)))
+    readme_budget: int = setting(450_000, validators.integer(10_000, 500_000))
+    """UTF-8 bytes the README may take; GitHub shows no README over 512,000 bytes."""
     categories: tuple[str, ...] = setting(("cs", "stat"),
                                           validators.text_list(validators.category))
     timezone: str = setting("UTC", validators.timezone)

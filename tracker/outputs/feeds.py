@@ -247,4 +247,19 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
             raise OutputError(f"{path}: cannot build the feed: {error}") from None
         if write_if_changed(path, text):
             written.append(path)
+    _remove_stale(config.feeds.path, {path for path, _ in planned})
     return written
+
+
+def _remove_stale(folder: Path, current: set[Path]) -> None:
+    """Delete the feeds this output wrote earlier that no keyword has now (a keyword removed
+    or renamed). Only files ending with the tracker's trailer are touched, never others."""
+    for path in folder.glob("*.xml") if folder.is_dir() else ():
+        if path in current or path.is_symlink():
+            continue
+        try:
+            tail = path.read_bytes()[-200:]
+        except OSError:
+            continue
+        if _INPUTS_MARK.encode() in tail:
+            path.unlink(missing_ok=True)

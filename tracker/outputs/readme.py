@@ -46,17 +46,35 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def _template_failure(name: str, error: jinja2.TemplateError) -> OutputError:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = f"{error.filename or error.name}:{error.lineno}"
+        return OutputError(f"{where}: template error: {error.message}")
+    if isinstance(error, jinja2.TemplateNotFound):
+        return OutputError(f"template {error.name} not found")
+    return OutputError(f"template {name}: {error}")
+
+
 def render(env: jinja2.Environment, name: str, **values: Any) -> str:
     """Render one template; a broken template is an ``OutputError`` naming file and line."""
     try:
         return env.get_template(name).render(**values)
-    except jinja2.TemplateSyntaxError as error:
-        where = f"{error.filename or error.name}:{error.lineno}"
-        raise OutputError(f"{where}: template error: {error.message}") from None
-    except jinja2.TemplateNotFound as error:
-        raise OutputError(f"template {error.name} not found") from None
     except jinja2.TemplateError as error:
-        raise OutputError(f"template {name}: {error}") from None
+        raise _template_failure(name, error) from None
+
+
+def render_within(env: jinja2.Environment, name: str, limit: int, **values: Any) -> str | None:
+    """``render``, or ``None`` as soon as the text passes ``limit`` characters (it stops there)."""
+    chunks, length = [], 0
+    try:
+        for chunk in env.get_template(name).generate(**values):
+            length += len(chunk)
+            if length > limit:
+                return None
+            chunks.append(chunk)
+    except jinja2.TemplateError as error:
+        raise _template_failure(name, error) from None
+    return "".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,10 @@ class Section:
     name: str
     papers: tuple[Paper, ...]
     note: str | None = None
+    stored: int = 0
+    """How many papers the store keeps for the keyword (the link's count)."""
+    full_list: str | None = None
+    """Link to the keyword's full list, shown under a table the budget cut short."""
 
 
 def failing_note(failing_since: str | None, cause: str | None, today: str,
@@ -171,14 +193,20 @@ def readme_frame(existing: str | None) -> Frame | None:
     return Frame(existing[:start], existing[end:])
 
 
-def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None) -> str:
-    """The new README: the whole file, or the list of papers set into ``frame``.
+def framed_values(values: dict[str, Any], frame: Frame | None) -> dict[str, Any]:
+    """``values`` as the README of ``frame`` shows them.
 
     Only a README with markers links the keywords' feeds: the whole file keeps
     the Daily Papers format byte for byte.
     """
+    return values if frame is not None else {**values, "feed_links": {}}
+
+
+def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame | None) -> str:
+    """The new README: the whole file, or the list of papers set into ``frame``."""
+    values = framed_values(values, frame)
     if frame is None:
-        return full_readme(env, {**values, "feed_links": {}})
+        return full_readme(env, values)
     return frame.head + paper_list(env, values) + frame.tail
 
 

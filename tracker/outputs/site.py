@@ -80,7 +80,7 @@ def _static(env: jinja2.Environment, name: str) -> str:
 
 def _feed_files(config: Config) -> dict[str, tuple[str, str]]:
     """The feeds to publish: site path -> (label, text), from the feeds output's folder."""
-    feeds = getattr(config, "feeds", None)
+    feeds = config.feeds
     if feeds is None:
         return {}
     folder = Path(feeds.path)
@@ -97,7 +97,7 @@ def _feed_files(config: Config) -> dict[str, tuple[str, str]]:
 def subscribe_box(config: Config, feeds: dict[str, tuple[str, str]]) -> Subscribe:
     links = tuple(FeedLink(label, href) for href, (label, _) in feeds.items())
     return Subscribe(feeds=links, repository=config.repository,
-                     email=getattr(config, "email", None) is not None)
+                     email=config.email is not None)
 
 
 def site_files(config: Config, settings: SiteSettings, store: Store,
@@ -176,7 +176,7 @@ def build(config: Config, store: Store, digests: tuple[Digest, ...] = ()) -> lis
     """Build the site in ``config.site.path`` (the defaults when the section is absent)."""
     # Without a site: section the default folder, under the repository root like every path.
     settings = config.site or SiteSettings(path=config.root / SiteSettings().path)
-    feeds = getattr(config, "feeds", None)
+    feeds = config.feeds
     if feeds is not None and _same_folder(Path(feeds.path), settings.path / "feeds"):
         # The site would copy the feeds onto themselves and delete the ones it does not link.
         raise OutputError(f"site.path {config.shown(settings.path)}: its feeds/ folder is the "
