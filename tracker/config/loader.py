@@ -135,6 +135,8 @@ def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = Non
     for key_path, line in duplicates:
         problems.messages.append(f"{path}:{line}: {_dotted(key_path)}: key given twice")
     config = _build(data, Path(os.path.abspath(path)), env, problems)
+    if config is not None:
+        config = replace(config, source=path)
     if problems.messages or config is None:
         raise ConfigError("\n".join(problems.messages))
     return config

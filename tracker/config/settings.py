@@ -150,6 +150,8 @@ class Config:
     against ``root``."""
 
     keywords: tuple[Keyword, ...]
+    source: Path = DEFAULT_CONFIG
+    """The config file, as named on the command line (for messages)."""
     root: Path = field(default_factory=Path.cwd)
     """The repository: the folder above ``config/`` when the config file is in a folder
     named ``config``, else the config file's folder (see ``loader.repository_root``)."""
