@@ -47,7 +47,7 @@ def entry_xml(entry: dict[str, Any]) -> str:
     arxiv_id = entry["id"]  # with version, e.g. 2608.19171v1
     lines = [
         "  <entry>",
-        f"    <id>http://arxiv.org/abs/{arxiv_id}</id>",
+        f"    <id>https://arxiv.org/abs/{arxiv_id}</id>",  # arXiv gives https since late 2025
         f"    <title>{escape(entry['title'])}</title>",
         f"    <updated>{entry['updated']}</updated>",
         f'    <link href="https://arxiv.org/abs/{arxiv_id}" rel="alternate" type="text/html"/>',

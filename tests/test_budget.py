@@ -124,7 +124,7 @@ def budgeted(config: Config, store: Store, existing: str | None = None
 def uncut(config: Config, store: Store, existing: str | None = None) -> str:
     env = readme_output.environment(None)
     values = readme_output.readme_values(config, store, TODAY)
-    return readme_output.readme_text(env, values, existing)
+    return readme_output.framed_readme(env, values, readme_output.readme_frame(existing))
 
 
 def table_rows(section: str) -> list[str]:

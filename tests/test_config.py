@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import time
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
 
-from tracker.config import Config, config_keys, load_config
+from tracker.config import Config, load_config, validators
 from tracker.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +60,7 @@ paths: {store: state/p.json}
     assert config.categories_for(gnn) == ("cs.LG",) and config.categories_for(raw) == ()
     assert config.repository == "https://github.com/someone/papers"
     assert config.arxiv.delay == 0.5 and config.arxiv.incremental is False
-    assert config.paths.store == Path("state/p.json")
+    assert config.paths.store == tmp_path / "state" / "p.json"  # relative to the config's folder
 
 
 def test_environment_overrides_endpoint_and_supplies_repository(tmp_path):
@@ -106,6 +104,12 @@ def test_environment_overrides_endpoint_and_supplies_repository(tmp_path):
     ("- a\n- b\n", "(top level): expected a mapping with a `keywords:` list"),
     ("keywords: [a]\nissue: {labels: ['a,b']}\n", "label 'a,b' may not contain commas"),
     ("keywords: [a]\nschedule: {cron: 'daily'}\n", "schedule.cron: expected five cron fields"),
+    ("keywords: [a]\nschedule:\n  cron: '61 * * * *'\n",
+     "keywords.yaml:3: schedule.cron: '61 * * * *' is not a valid cron expression"),
+    ("keywords: [a]\nschedule:\n  cron: '0 3 * * 8'\n",
+     "keywords.yaml:3: schedule.cron: '0 3 * * 8' is not a valid cron expression"),
+    ("keywords: [a]\nschedule:\n  cron: '0 3 31 2-1 *'\n",
+     "keywords.yaml:3: schedule.cron: '0 3 31 2-1 *' is not a valid cron expression"),
 ])
 def test_each_problem_gets_one_clear_message(tmp_path, text, message):
     assert message in error_of(tmp_path, text)
@@ -127,51 +131,64 @@ def test_missing_file(tmp_path):
         load_config(tmp_path / "nope.yaml", {})
 
 
-# --- the shipped config and its JSON Schema ---
-
-SCHEMA = json.loads((REPO / "config" / "keywords.schema.json").read_text(encoding="utf-8"))
-
-
-def test_shipped_config_is_valid_and_points_editors_at_the_schema():
-    config = load_config(REPO / "config" / "keywords.yaml", {})
-    assert config.keywords
-    text = (REPO / "config" / "keywords.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# yaml-language-server: $schema=keywords.schema.json\n")
-    jsonschema.validate(yaml.safe_load(text), SCHEMA)
-
-
-def test_schema_describes_exactly_the_keys_the_tracker_accepts():
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    properties = SCHEMA["properties"]
-    accepted = config_keys()
-    assert set(properties) == set(accepted)
-    keyword_object = properties["keywords"]["items"]["oneOf"][1]
-    assert sorted(keyword_object["properties"]) == accepted["keywords"]
-    for section, keys in accepted.items():
-        if keys is not None and section != "keywords":
-            assert sorted(properties[section]["properties"]) == keys, section
-
-
-@pytest.mark.parametrize("text", [
-    "keywords: []\n",
-    "keywords: [a]\nmax_papers: 0\n",
-    "keywords: [a]\narxiv: {retries: 11}\n",
-    "keywords: [a]\nunknown: 1\n",
-    "keywords:\n  - name: a\n    colour: red\n",
-    "keywords: ['say \"hi\"']\n",
+BILLION_LAUGHS = "\n".join([
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    *[f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]"
+      for previous, name in zip("abcdefgh", "bcdefghi", strict=True)],
+    "keywords: *i", "",
 ])
-def test_schema_and_tracker_reject_the_same_mistakes(tmp_path, text):
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(yaml.safe_load(text), SCHEMA)
-    error_of(tmp_path, text)
 
 
-def test_docs_describe_every_key():
-    docs = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
-    for section, keys in config_keys().items():
-        assert f"`{section}`" in docs, section
-        for key in keys or ():
-            assert f"| `{key}` |" in docs, f"{section}.{key} is not documented"
+def test_nested_aliases_are_refused_at_once(tmp_path):
+    started = time.monotonic()
+    message = error_of(tmp_path, BILLION_LAUGHS)
+    assert time.monotonic() - started < 1
+    assert "keywords.yaml:3: more than 10 YAML aliases (*name)" in message
+
+
+def test_a_few_aliases_are_still_fine(tmp_path):
+    config = load(tmp_path, "categories: &mine [cs.LG]\n"
+                            "keywords:\n  - {name: a, categories: *mine}\n")
+    assert config.keywords[0].categories == ("cs.LG",)
+
+
+def test_an_oversized_config_is_refused_unread(tmp_path):
+    message = error_of(tmp_path, "keywords: [a]\n" + "# padding\n" * 30_000)
+    assert message == f"{tmp_path / 'keywords.yaml'}: the file is larger than 256 KB; " \
+                      "a config that large is not a list of keywords"
+
+
+def test_deeply_nested_yaml_is_one_quick_message(tmp_path):
+    started = time.monotonic()
+    message = error_of(tmp_path, "keywords: " + "[" * 5000 + "]" * 5000)
+    assert "keywords.yaml:1: brackets nested more than 50 deep" in message
+    assert "nested too deeply" in error_of(tmp_path, "keywords:\n" + "- " * 5000 + "a\n")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("cron", ["0 3 * * 1-5", "*/15 * * * *", "61 * * * *", "0 24 * * *",
+                                  "0 3 * * 8", "0 3 32 * *", "0 3 * 13 *", "x * * * *",
+                                  "0 3 * * mon-fri", "0 3 1-31/2 * *"])
+def test_validate_accepts_exactly_the_cron_expressions_the_scheduler_runs(tmp_path, cron):
+    from tracker.scheduler import make_trigger
+
+    try:
+        make_trigger(cron, None, "UTC")
+        runs = True
+    except ConfigError:
+        runs = False
+    text = f"keywords: [a]\nschedule:\n  cron: '{cron}'\n"
+    if runs:
+        assert load(tmp_path, text).schedule.cron == cron
+    else:
+        assert "keywords.yaml:3: schedule.cron: " in error_of(tmp_path, text)
+
+
+@pytest.mark.parametrize("cron", sorted(validators.KNOWN_GOOD_CRON))
+def test_the_cron_expressions_taken_without_the_parser_are_ones_the_scheduler_runs(cron):
+    from tracker.scheduler import make_trigger
+
+    make_trigger(cron, None, "UTC")
 
 
 @pytest.mark.parametrize(("value", "problem"), [
@@ -187,6 +204,6 @@ def test_readme_budget_is_a_whole_number_github_can_show(tmp_path, value, proble
 
 def test_readme_budget_and_papers_folder_defaults_and_values(tmp_path):
     config = load(tmp_path, "keywords: [K]\n")
-    assert config.readme_budget == 450_000 and config.paths.papers == Path("papers")
+    assert config.readme_budget == 450_000 and config.paths.papers == tmp_path / "papers"
     config = load(tmp_path, "keywords: [K]\nreadme_budget: 10000\npaths: {papers: lists}\n")
-    assert config.readme_budget == 10_000 and config.paths.papers == Path("lists")
+    assert config.readme_budget == 10_000 and config.paths.papers == tmp_path / "lists"

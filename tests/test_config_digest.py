@@ -36,7 +36,7 @@ def test_a_full_digest_section(tmp_path):
     assert config.issue.body == "digest"
     assert config.digest == DigestSettings(
         categories=("cs.CV", "cs.MM"), announce_types=("new", "cross", "replace"), match="all",
-        path="out/{date}-digest.md",
+        path=str(tmp_path / "out" / "{date}-digest.md"),  # relative to the repository root
         translate=TranslateSettings(language="zh", base_url="https://api.example.com/v1",
                                     model="some-model", api_key_env="TRACKER_TRANSLATE_KEY"))
     jsonschema.validate(yaml.safe_load(FULL), SCHEMA)
@@ -47,9 +47,9 @@ def test_defaults_and_a_digest_without_keywords(tmp_path):
                  "keywords: []\ndigest: {categories: [cs.CV], match: all}\n"):
         config = load(tmp_path, text)
         assert config.keywords == ()
-        assert config.digest == DigestSettings(categories=("cs.CV",), match="all")
+        assert config.digest == DigestSettings(categories=("cs.CV",), match="all",
+                                               path=str(tmp_path / "digests" / "{date}.md"))
         assert config.digest.announce_types == ("new", "cross")
-        assert config.digest.path == "digests/{date}.md"
         assert config.digest.endpoint == "https://rss.arxiv.org"
         jsonschema.validate(yaml.safe_load(text), SCHEMA)
     assert load(tmp_path, "keywords: [a]\n").digest is None

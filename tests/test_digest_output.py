@@ -117,5 +117,6 @@ def test_the_scheduler_commits_the_digest_files(tmp_path):
     path = tmp_path / "keywords.yaml"
     path.write_text("digest: {categories: [cs.CV], match: all}\n", encoding="utf-8")
     paths = Tracker(load_config(path, {})).output_paths()
-    assert Path("digests") in paths
-    assert Path("data/digests.json") in paths and Path("data/translations.json") in paths
+    assert tmp_path / "digests" in paths  # relative to the repository root: here the config's
+    assert tmp_path / "data" / "digests.json" in paths
+    assert tmp_path / "data" / "translations.json" in paths

@@ -32,7 +32,7 @@ BAD = {
 def page(*entries: dict[str, object]) -> bytes:
     body = feed_xml(list(entries), len(entries), 0, "q")
     # The fake writes ids under arxiv.org/abs/; give one entry a foreign id.
-    return body.replace(b"http://arxiv.org/abs/2608.00005v1", b"http://example.org/abs/5")
+    return body.replace(b"https://arxiv.org/abs/2608.00005v1", b"http://example.org/abs/5")
 
 
 def test_each_bad_value_skips_its_entry_only_and_says_why():

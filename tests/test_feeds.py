@@ -159,7 +159,7 @@ MARKED = "# My papers\n\n<!-- tracker:start -->\nold\n<!-- tracker:end -->\nfoot
 def readme_of(config: Config, existing: str | None) -> str:
     env = readme_output.environment(None)
     values = readme_output.readme_values(config, Store(), "2026-08-21")
-    return readme_output.readme_text(env, values, existing)
+    return readme_output.framed_readme(env, values, readme_output.readme_frame(existing))
 
 
 def test_readme_with_markers_links_each_keywords_feed(tmp_path):
@@ -194,7 +194,7 @@ def test_a_keyword_named_like_the_digest_feed_is_a_config_error(tmp_path):
 def test_feeds_section_defaults_and_path(tmp_path):
     path = tmp_path / "keywords.yaml"
     path.write_text("keywords: [a]\nfeeds:\n", encoding="utf-8")
-    assert load_config(path, {}).feeds == FeedSettings(Path("feeds"))
+    assert load_config(path, {}).feeds == FeedSettings(tmp_path / "feeds")  # under the root
     path.write_text("keywords: [a]\nfeeds:\n  path: 3\n  colour: red\n", encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_config(path, {})

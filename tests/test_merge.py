@@ -53,7 +53,7 @@ def test_same_version_refreshes_metadata_without_counting_as_news():
     result = merge(stored, fetched, limit=100)
     assert result.papers[0].comment == "Accepted at X"
     assert result.papers[0].first_seen == "2026-08-01"
-    assert not result.changed
+    assert result.new == result.revised == ()
 
 
 def test_a_new_paper_older_than_the_kept_window_is_not_news():
@@ -92,7 +92,7 @@ def test_record_after_fetch_updates_only_when_something_changed():
     assert record.query == "q" and record.categories == ("cs",) and result.new == (paper,)
     again, result = record_after_fetch(record, [paper], query="q", categories=["cs"],
                                        exclude=[], limit=100, today="2026-08-22")
-    assert again == record and not result.changed
+    assert again == record and result.new == result.revised == ()
 
 
 def test_changed_query_replaces_papers_but_keeps_first_seen():

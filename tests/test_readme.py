@@ -17,7 +17,7 @@ def readme(config: Config, store: Store, existing: str | None = None,
            today: str = "2026-08-21") -> str:
     env = readme_output.environment(None)
     values = readme_output.readme_values(config, store, today)
-    return readme_output.readme_text(env, values, existing)
+    return readme_output.framed_readme(env, values, readme_output.readme_frame(existing))
 
 
 def config_of(*names: str, **settings: object) -> Config:

@@ -235,6 +235,8 @@ def test_broken_site_template_names_file_and_line(tmp_path):
 def test_site_section_is_optional(tmp_path, section, expected):
     path = tmp_path / "keywords.yaml"
     path.write_text(f"keywords: [Time Series]\n{section}", encoding="utf-8")
+    if expected is not None:  # the folder is relative to the repository root
+        expected = SiteSettings(tmp_path / expected.path, expected.title)
     assert load_config(path, env={}).site == expected
 
 

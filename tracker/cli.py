@@ -248,7 +248,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
     config = Tracker.from_config(args.config).config
     folder, changed = build_from_store(config, lock_wait=args.wait)
     log.info(f"site: {len(changed)} file{'' if len(changed) == 1 else 's'} written or removed "
-             f"in {folder}")
+             f"in {config.shown(folder)}")
     return EXIT_OK
 
 

@@ -49,13 +49,15 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
         parts.append(text)
         parts.append("store updated" if report.store_changed else "store unchanged")
     if published:
-        parts.append(f"{config.paths.readme} " + ("updated" if report.readme_changed
-                                                  else "unchanged"))
+        parts.append(f"{config.shown(config.paths.readme)} "
+                     + ("updated" if report.readme_changed else "unchanged"))
         if report.readme_cut is not None:
             parts.append(f"README cut to {report.readme_cut} papers a keyword to stay under "
-                         f"{config.readme_budget:,} bytes; full lists in {config.paths.papers}/")
+                         f"{config.readme_budget:,} bytes; full lists in "
+                         f"{config.shown(config.paths.papers)}/")
         count = len(report.issue_files)
-        parts.append(f"{count} issue file{'s' if count != 1 else ''} in {config.paths.issues}"
+        parts.append(f"{count} issue file{'s' if count != 1 else ''} in "
+                     f"{config.shown(config.paths.issues)}"
                      if count else "no issue due")
         for name, files in report.written.items():
             if files:

@@ -64,10 +64,6 @@ class MergeResult:
     revised: tuple[Paper, ...] = ()
     """Kept papers whose version is newer than the stored one."""
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.new or self.revised)
-
 
 def merge(stored: Sequence[Paper], fetched: Sequence[Paper], limit: int) -> MergeResult:
     """Merge fetched papers into stored ones.

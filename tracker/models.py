@@ -38,11 +38,17 @@ class Paper:
     """The run date (``YYYY-MM-DD``) on which the tracker first stored any version."""
     notified_version: int | None = None
     """The version last announced in a notification issue; ``None``: never announced."""
+    abs_url: str = ""
+    """The abstract page of this version, as arXiv's feed links it (``<id>`` of the entry).
 
-    @property
-    def abs_url(self) -> str:
-        """The abstract page of this version; built from the id, never taken from a feed."""
-        return f"https://arxiv.org/abs/{self.id}v{self.version}"
+    The scheme is kept as given: arXiv's feed gave ``http://`` until late
+    2025 and ``https://`` since. A link of another shape, or none, is
+    replaced by ``https://arxiv.org/abs/IDvN`` (see ``abs_link``).
+    """
+
+    def __post_init__(self) -> None:
+        # The dataclass is frozen; this is the one place the link is settled.
+        object.__setattr__(self, "abs_url", abs_link(self.id, self.version, self.abs_url))
 
     @property
     def pdf_url(self) -> str:
@@ -61,6 +67,19 @@ class Paper:
     def revised(self) -> bool:
         """True when an earlier version was announced and this one was not."""
         return self.notified_version is not None and self.notified_version < self.version
+
+
+def is_abs_link(link: str, id: str, version: int) -> bool:
+    """True for ``http(s)://arxiv.org/abs/IDvN`` of exactly this id and version."""
+    page = f"arxiv.org/abs/{id}v{version}"
+    return link in (f"https://{page}", f"http://{page}")
+
+
+def abs_link(id: str, version: int, given: str | None = None) -> str:
+    """``given`` when it is this version's abstract page, else the page built from the id."""
+    if given and is_abs_link(given, id, version):
+        return given
+    return f"https://arxiv.org/abs/{id}v{version}"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """What to track: the settings objects, and reading and checking ``config/keywords.yaml``."""
 
 from tracker.config.digest import DigestSettings, TranslateSettings
-from tracker.config.loader import (
+from tracker.config.loader import config_keys, load_config, repository_root
+from tracker.config.output_settings import EmailSettings, FeedSettings
+from tracker.config.settings import (
     ARXIV_ENDPOINT,
     DEFAULT_CONFIG,
     ENDPOINT_ENV,
@@ -12,11 +14,8 @@ from tracker.config.loader import (
     Paths,
     ScheduleSettings,
     SiteSettings,
-    config_keys,
-    load_config,
     slugify,
 )
-from tracker.config.output_settings import EmailSettings, FeedSettings
 
 __all__ = [
     "ARXIV_ENDPOINT",
@@ -35,5 +34,6 @@ __all__ = [
     "TranslateSettings",
     "config_keys",
     "load_config",
+    "repository_root",
     "slugify",
 ]

@@ -2,9 +2,12 @@
 
 Every problem is reported as ``FILE:LINE: key.path: what is wrong`` (the line
 where the YAML gives one), all problems at once, as a ``ConfigError``. The
-accepted keys and their defaults are listed once, in ``_SECTIONS`` below; the
-JSON Schema shipped beside the config (``config/keywords.schema.json``)
-describes the same keys for editors, and a test keeps the two in step.
+accepted keys, their defaults and checks are the fields of the settings
+objects (``settings``); the JSON Schema shipped beside the config
+(``config/keywords.schema.json``) describes the same keys for editors, and a
+test keeps the two in step. Paths are relative to the repository root
+(``repository_root``), and outputs that would overwrite each other or land
+outside the repository are refused (``path_checks``).
 """
 
 from __future__ import annotations
@@ -12,203 +15,63 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import Field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tracker.config import validators
-from tracker.config.digest import RSS_ENV, DigestSettings, digest_keys, digest_section
-from tracker.config.output_settings import (
-    EMAIL_KEYS,
-    FEED_KEYS,
-    EmailSettings,
-    FeedSettings,
-    feed_name_problem,
+from tracker.config.digest import RSS_ENV, digest_keys, digest_section
+from tracker.config.output_settings import feed_name_problem
+from tracker.config.path_checks import path_problems
+from tracker.config.settings import (
+    DEFAULT_CONFIG,
+    ENDPOINT_ENV,
+    ArxivSettings,
+    Config,
+    Keyword,
+    Paths,
+    keys_of,
+    section_keys,
+    sections_of,
 )
 from tracker.config.validators import Checker, Invalid
 from tracker.config.yaml_lines import KeyPath, key_lines
 from tracker.errors import ConfigError
-from tracker.sources.query import build_query
 
-DEFAULT_CONFIG = Path("config/keywords.yaml")
-ARXIV_ENDPOINT = "https://export.arxiv.org/api/query"
-ENDPOINT_ENV = "TRACKER_ARXIV_URL"
-
-
-@dataclass(frozen=True)
-class Keyword:
-    name: str
-    """The heading in the README, and the key of the keyword in the store."""
-    synonyms: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    categories: tuple[str, ...] | None = None
-    """Overrides the top-level category filter when set."""
-    query: str | None = None
-    """A raw arXiv query that replaces the generated one."""
-
-    @property
-    def search_query(self) -> str:
-        return build_query(self.name, self.synonyms, self.exclude, self.query)
-
-    @property
-    def slug(self) -> str:
-        """The name in file names: ``Video Anomaly Detection`` -> ``video-anomaly-detection``."""
-        return slugify(self.name)
+MAX_CONFIG_BYTES = 256 * 1024
+"""A config of a thousand keywords is some 50 KB; anything far larger is a mistake."""
+MAX_FLOW_DEPTH = 50
+"""Brackets (``[``, ``{``) open at once: PyYAML's scanner takes time quadratic in it."""
+MAX_ALIASES = 10
+"""YAML aliases (``*name``) allowed in one file: nested ones multiply (the "billion laughs"
+file of 411 bytes expands to gigabytes), and a config hardly needs any."""
 
 
-def slugify(name: str) -> str:
-    """Lower case, every run of characters other than letters and digits one ``-``, trimmed."""
-    return re.sub(r"[\W_]+", "-", name.lower()).strip("-") or "keyword"
+def repository_root(config_file: Path) -> Path:
+    """The repository a config belongs to: paths in it are relative to this folder.
 
-
-@dataclass(frozen=True)
-class ArxivSettings:
-    endpoint: str = ARXIV_ENDPOINT
-    delay: float = 3.0
-    timeout: float = 30.0
-    retries: int = 4
-    backoff: float = 5.0
-    max_retry_after: float = 120.0
-    run_budget: float = 900.0
-    incremental: bool = True
-    first_page: int = 10
-    contact: str | None = None
-
-
-@dataclass(frozen=True)
-class Paths:
-    store: Path = Path("data/papers.json")
-    readme: Path = Path("README.md")
-    issues: Path = Path("build/issues")
-    templates: Path = Path("templates")
-    papers: Path = Path("papers")
-    """Each keyword's full list, when the README budget cuts its section short."""
-
-
-@dataclass(frozen=True)
-class IssueSettings:
-    max_per_keyword: int = 15
-    labels: tuple[str, ...] = ("documentation",)
-    per_keyword: bool = False
-    body: str = "table"
-    """``table``: the keyword tables; ``digest``: the day's digest (when there is one)."""
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    cron: str = "0 3 * * 1-5"
-    timezone: str = "UTC"
-    commit: bool = False
-    push: bool = False
-
-
-@dataclass(frozen=True)
-class SiteSettings:
-    """The Daily Papers site (``tracker.outputs.site``); the section is optional."""
-
-    path: Path = Path("site")
-    title: str = "Daily Papers"
-
-
-@dataclass(frozen=True)
-class Config:
-    keywords: tuple[Keyword, ...]
-    source: Path = DEFAULT_CONFIG
-    max_papers: int = 100
-    readme_rows: int | None = None
-    readme_budget: int = 450_000
-    """UTF-8 bytes the README may take; GitHub shows no README over 512,000 bytes."""
-    categories: tuple[str, ...] = ("cs", "stat")
-    timezone: str = "UTC"
-    repository: str | None = None
-    note_after_days: int = 2
-    arxiv: ArxivSettings = field(default_factory=ArxivSettings)
-    paths: Paths = field(default_factory=Paths)
-    issue: IssueSettings = field(default_factory=IssueSettings)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    digest: DigestSettings | None = None
-    email: EmailSettings | None = None
-    feeds: FeedSettings | None = None
-    site: SiteSettings | None = None
-    """Build the static site in the daily run when set."""
-
-    def categories_for(self, keyword: Keyword) -> tuple[str, ...]:
-        return self.categories if keyword.categories is None else keyword.categories
-
-    @property
-    def repository_url(self) -> str:
-        return self.repository or "https://github.com"
-
-
-# Which checker each key takes; defaults live in the dataclasses above.
-_KEYWORD_KEYS: dict[str, Checker] = {
-    "name": validators.heading,
-    "synonyms": validators.text_list(validators.phrase),
-    "exclude": validators.text_list(validators.phrase),
-    "categories": validators.text_list(validators.category),
-    "query": validators.text,
-}
-
-_TOP_KEYS: dict[str, Checker] = {
-    "max_papers": validators.integer(1, 2000),
-    "readme_rows": validators.optional(validators.integer(0)),
-    "readme_budget": validators.integer(10_000, 500_000),
-    "categories": validators.text_list(validators.category),
-    "timezone": validators.timezone,
-    "repository": validators.optional(validators.repository),
-    "note_after_days": validators.integer(0),
-}
-
-_SECTIONS: dict[str, tuple[type, dict[str, Checker]]] = {
-    "arxiv": (ArxivSettings, {
-        "endpoint": validators.url,
-        "delay": validators.seconds(0),
-        "timeout": validators.seconds(0, positive=True),
-        "retries": validators.integer(0, 10),
-        "backoff": validators.seconds(0),
-        "max_retry_after": validators.seconds(0),
-        "run_budget": validators.seconds(0, positive=True),
-        "incremental": validators.boolean,
-        "first_page": validators.integer(1, 2000),
-        "contact": validators.optional(validators.text),
-    }),
-    "paths": (Paths, {
-        "store": validators.path,
-        "readme": validators.path,
-        "issues": validators.path,
-        "templates": validators.path,
-        "papers": validators.path,
-    }),
-    "issue": (IssueSettings, {
-        "max_per_keyword": validators.integer(1, 2000),
-        "labels": validators.text_list(validators.label),
-        "per_keyword": validators.boolean,
-        "body": validators.choice(("table", "digest")),
-    }),
-    "schedule": (ScheduleSettings, {
-        "cron": validators.cron,
-        "timezone": validators.timezone,
-        "commit": validators.boolean,
-        "push": validators.boolean,
-    }),
-    "email": (EmailSettings, EMAIL_KEYS),
-    "feeds": (FeedSettings, FEED_KEYS),
-    "site": (SiteSettings, {
-        "path": validators.path,
-        "title": validators.text,
-    }),
-}
+    The folder above ``config/`` when the file is in a folder named
+    ``config`` (``REPO/config/keywords.yaml``), else the file's own folder;
+    never the current folder, so a run from a sub-folder writes where a run
+    from the top does.
+    """
+    folder = Path(os.path.abspath(config_file)).parent
+    return folder.parent if folder.name == "config" else folder
 
 
 def config_keys() -> dict[str, Any]:
-    """Every accepted key, nested as in the file (a test checks the JSON Schema against it)."""
-    keys: dict[str, Any] = {"keywords": sorted(_KEYWORD_KEYS)}
-    keys.update({name: None for name in _TOP_KEYS})
-    keys.update({name: sorted(spec) for name, (_, spec) in _SECTIONS.items()})
+    """Every accepted key, nested as in the file: ``None`` for a plain top-level key."""
+    keys: dict[str, Any] = {"keywords": sorted(keys_of(Keyword))}
+    keys.update({name: None for name in keys_of(Config)})
+    keys.update({name: sorted(section_keys(Config, name)) for name in sections_of(Config)})
     keys.update(digest_keys())
     return keys
+
+
+def _checker(item: Field[Any]) -> Checker:
+    return item.metadata["check"]
 
 
 def _dotted(path: KeyPath) -> str:
@@ -255,15 +118,10 @@ def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = Non
     environment.
     """
     env = os.environ if env is None else env
+    text = _read(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no such file; create one with `tracker init` or pass --config"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the file: {error}") from None
-    try:
+        _limit_nesting(text, path)
+        _limit_aliases(text, path)
         data = yaml.safe_load(text)
         lines, duplicates = key_lines(text)
     except yaml.YAMLError as error:
@@ -271,30 +129,83 @@ def load_config(path: Path = DEFAULT_CONFIG, env: Mapping[str, str] | None = Non
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: the YAML is nested too deeply to read") from None
     problems = _Problems(path, lines)
     for key_path, line in duplicates:
         problems.messages.append(f"{path}:{line}: {_dotted(key_path)}: key given twice")
-    config = _build(data, path, env, problems)
+    config = _build(data, Path(os.path.abspath(path)), env, problems)
+    if config is not None:
+        config = replace(config, source=path)
     if problems.messages or config is None:
         raise ConfigError("\n".join(problems.messages))
     return config
 
 
-def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems) -> Config | None:
+def _read(path: Path) -> str:
+    """The config's text; a missing, unreadable or oversized file is a ``ConfigError``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; create one with `tracker init` or pass --config"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the file: {error}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: the file is larger than {MAX_CONFIG_BYTES // 1024} KB; "
+                          "a config that large is not a list of keywords")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: cannot read the file: {error}") from None
+
+
+def _limit_nesting(text: str, path: Path) -> None:
+    """Refuse brackets nested deeper than ``MAX_FLOW_DEPTH`` (counted in quoted text too)."""
+    depth = 0
+    for bracket in re.finditer(r"[][{}]", text):
+        depth = depth + 1 if bracket.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FLOW_DEPTH:
+            line = text.count("\n", 0, bracket.start()) + 1
+            raise ConfigError(f"{path}:{line}: brackets nested more than {MAX_FLOW_DEPTH} deep")
+
+
+def _limit_aliases(text: str, path: Path) -> None:
+    """Refuse more than ``MAX_ALIASES`` aliases before anything expands them.
+
+    The parser's events hold each alias once, however often it would be
+    copied, so counting them costs as little as reading the file.
+    """
+    count = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            count += 1
+            if count > MAX_ALIASES:
+                line = event.start_mark.line + 1
+                raise ConfigError(
+                    f"{path}:{line}: more than {MAX_ALIASES} YAML aliases (*name); write the "
+                    "values out instead (nested aliases can make a small file enormous)")
+
+
+def _build(data: Any, config_file: Path, env: Mapping[str, str],
+           problems: _Problems) -> Config | None:
     if not isinstance(data, dict):
         problems.add((), "expected a mapping with a `keywords:` list")
         return None
-    known = {"keywords", "digest", *_TOP_KEYS, *_SECTIONS}
+    top, sections = keys_of(Config), sections_of(Config)
+    known = {"keywords", "digest", *top, *sections}
     for key in data:
         if key not in known:
             problems.add((key,), _unknown(known))
     settings: dict[str, Any] = {}
-    for key, checker in _TOP_KEYS.items():
+    for key, item in top.items():
         if key in data:
-            settings[key] = problems.check((key,), checker, data[key])
-    for name, (cls, spec) in _SECTIONS.items():
+            settings[key] = problems.check((key,), _checker(item), data[key])
+    for name, cls in sections.items():
         if name in data:
-            settings[name] = _section(data[name], name, cls, spec, problems)
+            settings[name] = _section(data[name], name, cls, problems)
     if data.get("digest") is not None:
         settings["digest"] = digest_section(data["digest"], problems)
     keywords = _keywords(data.get("keywords"), problems, required=data.get("digest") is None)
@@ -308,18 +219,34 @@ def _build(data: Any, source: Path, env: Mapping[str, str], problems: _Problems)
         if clash:
             problems.add(("feeds",), clash)
     _apply_environment(settings, env, problems)
+    root = repository_root(config_file)
+    paths = settings.get("paths", Paths())
+    if paths is not None and all(getattr(paths, key) is not None for key in keys_of(Paths)):
+        placed = Config(keywords=(), root=root, paths=paths, digest=settings.get("digest"),
+                        feeds=settings.get("feeds"), site=settings.get("site"))
+        for key, message in path_problems(placed, config_file, _given(data)):
+            problems.add(key, message)
     if problems.messages:
         return None
-    return Config(keywords=keywords, source=source, **settings)
+    return Config(keywords=keywords, root=root, **settings)
 
 
-def _section(value: Any, name: str, cls: type, spec: dict[str, Checker],
-             problems: _Problems) -> Any:
+def _given(data: dict[str, Any]) -> set[tuple[str, ...]]:
+    """The key paths of the output paths the file itself sets."""
+    given: set[tuple[str, ...]] = set()
+    for section in ("paths", "digest", "feeds", "site"):
+        if isinstance(data.get(section), dict):
+            given.update((section, key) for key in data[section])
+    return given
+
+
+def _section(value: Any, name: str, cls: type, problems: _Problems) -> Any:
     if value is None:
         value = {}
     if not isinstance(value, dict):
         problems.add((name,), f"expected a mapping, got {validators.describe(value)}")
         return None
+    spec = section_keys(Config, name)
     before = len(problems.messages)
     fields: dict[str, Any] = {}
     for key, item in value.items():
@@ -379,12 +306,13 @@ def _keyword(item: Any, path: KeyPath, problems: _Problems) -> Keyword | None:
                      f"got {validators.describe(item)}")
         return None
     before = len(problems.messages)
+    spec = keys_of(Keyword)
     fields: dict[str, Any] = {}
     for key, value in item.items():
-        if key not in _KEYWORD_KEYS:
-            problems.add((*path, key), _unknown(_KEYWORD_KEYS))
+        if key not in spec:
+            problems.add((*path, key), _unknown(spec))
             continue
-        fields[key] = problems.check((*path, key), _KEYWORD_KEYS[key], value)
+        fields[key] = problems.check((*path, key), _checker(spec[key]), value)
     if "name" not in item:
         problems.add(path, "missing `name:`")
     elif "query" in item and "synonyms" in item:

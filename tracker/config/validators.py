@@ -1,7 +1,9 @@
 """Value checkers for the configuration: each returns the converted value or raises ``Invalid``.
 
-They hold no knowledge of the config's layout; ``config`` says which key takes
-which checker.
+They hold no knowledge of the config's layout; ``settings`` says which key
+takes which checker. Each checker carries, as ``checker.schema``, the JSON
+Schema constraints (type, bounds, pattern) it enforces, so that a test can
+hold ``config/keywords.schema.json`` to the code.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +24,22 @@ class Invalid(Exception):
 
 Checker = Callable[[Any], Any]
 
+_CheckerT = TypeVar("_CheckerT", bound=Checker)
+
+
+def constraints(**schema: Any) -> Callable[[_CheckerT], _CheckerT]:
+    """Record on a checker the JSON Schema constraints it enforces (``checker.schema``)."""
+
+    def attach(checker: _CheckerT) -> _CheckerT:
+        checker.schema = schema  # type: ignore[attr-defined]
+        return checker
+
+    return attach
+
+
+def schema_of(checker: Checker) -> dict[str, Any]:
+    return dict(getattr(checker, "schema", {}))
+
 
 def describe(value: Any) -> str:
     """A short description of a YAML value for messages: ``'abc' (text)``."""
@@ -33,6 +51,9 @@ def describe(value: Any) -> str:
 
 
 def integer(low: int, high: int | None = None) -> Checker:
+    bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
+
+    @constraints(type="integer", **bounds)
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"expected a whole number, got {describe(value)}")
@@ -45,6 +66,9 @@ def integer(low: int, high: int | None = None) -> Checker:
 
 
 def seconds(low: float, *, positive: bool = False) -> Checker:
+    bound = {"exclusiveMinimum" if positive else "minimum": low}
+
+    @constraints(type="number", **bound)
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Invalid(f"expected a number of seconds, got {describe(value)}")
@@ -56,12 +80,14 @@ def seconds(low: float, *, positive: bool = False) -> Checker:
     return check
 
 
+@constraints(type="boolean")
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise Invalid(f"expected true or false, got {describe(value)}")
     return value
 
 
+@constraints(type="string", minLength=1)
 def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"expected non-empty text, got {describe(value)}")
@@ -71,6 +97,7 @@ def text(value: Any) -> str:
 def choice(options: tuple[str, ...]) -> Checker:
     """One of ``options``, exactly."""
 
+    @constraints(type="string", enum=list(options))
     def check(value: Any) -> str:
         checked = text(value)
         if checked not in options:
@@ -81,12 +108,22 @@ def choice(options: tuple[str, ...]) -> Checker:
 
 
 def optional(checker: Checker) -> Checker:
-    return lambda value: None if value is None else checker(value)
+    """``checker``, or nothing (``null`` in YAML)."""
+    schema = schema_of(checker)
+    if "type" in schema:
+        schema["type"] = [schema["type"], "null"]
+
+    @constraints(**schema)
+    def check(value: Any) -> Any:
+        return None if value is None else checker(value)
+
+    return check
 
 
 def text_list(item: Checker = text) -> Checker:
     """A list whose items pass ``item``, none given twice (ignoring case)."""
 
+    @constraints(type="array", items=schema_of(item))
     def check(value: Any) -> tuple[Any, ...]:
         if not isinstance(value, list):
             raise Invalid(f"expected a list, got {describe(value)}")
@@ -107,6 +144,7 @@ def text_list(item: Checker = text) -> Checker:
     return check
 
 
+@constraints(type="string", minLength=1)
 def heading(value: Any) -> str:
     """Printable text, whitespace collapsed: a keyword's heading."""
     checked = text(value)
@@ -115,6 +153,9 @@ def heading(value: Any) -> str:
     return " ".join(checked.split())
 
 
+# Catches quotes, backslashes and control characters; the AND/OR words only the tracker sees.
+@constraints(type="string", minLength=1,
+             pattern=r'^[^"\\\u0000-\u001f\u007f]*\S[^"\\\u0000-\u001f\u007f]*$')
 def phrase(value: Any) -> str:
     """Text that can be searched for as a quoted arXiv phrase."""
     checked = text(value)
@@ -127,6 +168,7 @@ def phrase(value: Any) -> str:
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z-]+)?$")
 
 
+@constraints(type="string", minLength=1, pattern=_CATEGORY.pattern)
 def category(value: Any) -> str:
     checked = text(value)
     if not _CATEGORY.match(checked):
@@ -134,6 +176,7 @@ def category(value: Any) -> str:
     return checked
 
 
+@constraints(type="string", minLength=1)
 def timezone(value: Any) -> str:
     name = text(value)
     try:
@@ -143,6 +186,7 @@ def timezone(value: Any) -> str:
     return name
 
 
+@constraints(type="string", minLength=1)
 def url(value: Any) -> str:
     checked = text(value)
     parts = urlsplit(checked)
@@ -151,6 +195,7 @@ def url(value: Any) -> str:
     return checked
 
 
+@constraints(type="string", minLength=1)
 def repository(value: Any) -> str:
     """``owner/name`` (a GitHub repository) or a URL; returns the URL."""
     checked = text(value)
@@ -159,19 +204,40 @@ def repository(value: Any) -> str:
     return url(checked).rstrip("/")
 
 
+KNOWN_GOOD_CRON = frozenset({"0 3 * * 1-5"})
+"""Expressions the scheduler's parser accepts (a test runs them through it): the shipped
+default is checked without importing APScheduler, which costs a run about 0.1 s."""
+
+
+@constraints(type="string", minLength=1)
 def cron(value: Any) -> str:
+    """Five crontab fields, read as the scheduler reads them (``CronTrigger.from_crontab``).
+
+    Checked with the scheduler's own parser, so ``tracker validate`` accepts
+    exactly what ``tracker schedule`` runs (``61 * * * *`` is refused by both).
+    """
     checked = text(value)
     if len(checked.split()) != 5:
         raise Invalid(
             f"expected five cron fields (minute hour day month weekday), got {checked!r}"
         )
+    if checked in KNOWN_GOOD_CRON:
+        return checked
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(checked, timezone=ZoneInfo("UTC"))
+    except ValueError as error:
+        raise Invalid(f"{checked!r} is not a valid cron expression: {error}") from None
     return checked
 
 
+@constraints(type="string", minLength=1)
 def path(value: Any) -> Path:
     return Path(text(value))
 
 
+@constraints(type="string", minLength=1, pattern="^[^,]+$")
 def label(value: Any) -> str:
     checked = text(value)
     if "," in checked or not checked.isprintable():

@@ -210,11 +210,6 @@ def framed_readme(env: jinja2.Environment, values: dict[str, Any], frame: Frame 
     return frame.head + paper_list(env, values) + frame.tail
 
 
-def readme_text(env: jinja2.Environment, values: dict[str, Any], existing: str | None) -> str:
-    """The new README: the whole file, or only the lines between the markers of ``existing``."""
-    return framed_readme(env, values, readme_frame(existing))
-
-
 def long_date(day: str) -> str:
     """``August 21, 2026``: the issue title's date, day zero-padded as in the original."""
     value = date.fromisoformat(day)

@@ -174,12 +174,14 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
 
 def build(config: Config, store: Store, digests: tuple[Digest, ...] = ()) -> list[Path]:
     """Build the site in ``config.site.path`` (the defaults when the section is absent)."""
-    settings = config.site if config.site is not None else SiteSettings()
+    # Without a site: section the default folder, under the repository root like every path.
+    settings = config.site or SiteSettings(path=config.root / SiteSettings().path)
     feeds = config.feeds
     if feeds is not None and _same_folder(Path(feeds.path), settings.path / "feeds"):
         # The site would copy the feeds onto themselves and delete the ones it does not link.
-        raise OutputError(f"site.path {settings.path}: its feeds/ folder is the feeds "
-                          f"output's folder ({feeds.path}); choose another site.path")
+        raise OutputError(f"site.path {config.shown(settings.path)}: its feeds/ folder is the "
+                          f"feeds output's folder ({config.shown(Path(feeds.path))}); choose "
+                          "another site.path")
     return write_site(settings.path, site_files(config, settings, store, digests))
 
 
@@ -197,5 +199,5 @@ def build_from_store(config: Config, lock_wait: float = 30.0) -> tuple[Path, lis
 
     with store_lock(config.paths.store, lock_wait):
         store = load_store(config.paths.store)
-    folder = config.site.path if config.site is not None else SiteSettings().path
+    folder = config.site.path if config.site is not None else config.root / SiteSettings().path
     return folder, build(config, store)

@@ -195,6 +195,7 @@ def _paper(entry: Any, today: str, latest: datetime) -> tuple[Paper | None, str,
         published=published,
         updated=updated,
         first_seen=today,
+        abs_url=match.group(0),  # this version's abstract page, scheme as arXiv gives it
     )
     cut = (cut_title + cut_abstract + cut_comment + sum(c for _, c in names[:MAX_AUTHORS])
            + (len(names) > MAX_AUTHORS))
