@@ -315,7 +315,7 @@ class Tracker:
         """
         config = load_config(path, env)
         if config.repository is None:
-            remote = origin_url(_repository_root(path))
+            remote = origin_url(config.root)
             if remote:
                 config = replace(config, repository=remote)
         return cls(config)
@@ -330,6 +330,8 @@ class Tracker:
         """The files and folders a run writes that belong in git (the scheduler commits them)."""
         paths = [self.config.paths.readme, self.config.paths.store, self.config.paths.papers]
         for name, _ in EXTRA_OUTPUTS:
+            if name == "site":  # published by GitHub Pages, not kept in git
+                continue
             settings = getattr(self.config, name, None)
             target = getattr(settings, "path", None)
             if target is not None:
@@ -429,9 +431,3 @@ def _news_with_digest(config: Config, news: RunNews, digest: Digest | None, day:
     from tracker.digest_step import with_digest
 
     return with_digest(config, news, digest, day, report.output_errors)
-
-
-def _repository_root(config_path: Path) -> Path:
-    """The repository a config belongs to: the parent of its ``config/`` folder."""
-    folder = config_path.resolve().parent
-    return folder.parent if folder.name == "config" else folder

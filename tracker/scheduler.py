@@ -71,14 +71,16 @@ def build_scheduler(job: Callable[[], None], trigger: Any, timezone: str,
     return scheduler
 
 
-def git_publish(paths: Sequence[Path], message: str, push: bool) -> None:
+def git_publish(root: Path, paths: Sequence[Path], message: str, push: bool) -> None:
     """Commit the tracker's own outputs (never anything else in the tree), and push if asked.
 
     Only ``paths`` are staged, so a stray ``.env`` or a half-edited config
-    beside them is never committed or published.
+    beside them is never committed or published. Git runs in ``root``, the
+    repository of the config, wherever the scheduler was started.
     """
     def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=False)
 
     present = [str(path) for path in paths if path.exists()]
     done = git("add", "--all", "--", *present) if present else None
@@ -138,7 +140,8 @@ class Service:
                 log.info("run stopped early: the keywords fetched so far were saved")
             elif self.commit and (report.store_changed or report.readme_changed
                                   or any(report.written.values())):
-                git_publish(tracker.output_paths(), f"Update papers: {report.today}",
+                git_publish(tracker.config.root, tracker.output_paths(),
+                            f"Update papers: {report.today}",
                             self.push)
         self.log_next_run()
     def log_next_run(self) -> None:
