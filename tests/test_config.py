@@ -207,3 +207,14 @@ def test_readme_budget_and_papers_folder_defaults_and_values(tmp_path):
     assert config.readme_budget == 450_000 and config.paths.papers == tmp_path / "papers"
     config = load(tmp_path, "keywords: [K]\nreadme_budget: 10000\npaths: {papers: lists}\n")
     assert config.readme_budget == 10_000 and config.paths.papers == tmp_path / "lists"
+
+
+def test_an_echoed_value_shows_one_backslash_and_escapes_control_characters():
+    from tracker.config import validators
+
+    with pytest.raises(validators.Invalid) as caught:
+        validators.category("cs\\LG")
+    assert str(caught.value).startswith("'cs\\LG' is not an arXiv archive")
+    with pytest.raises(validators.Invalid) as caught:
+        validators.heading("Time\x07Series")
+    assert str(caught.value) == "'Time\\x07Series' contains a control character"

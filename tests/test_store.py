@@ -225,3 +225,12 @@ def test_the_store_is_written_as_json_dumps_writes_it(tmp_path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert path.read_text(encoding="utf-8") == json.dumps(data, indent=2,
                                                           ensure_ascii=False) + "\n"
+
+
+def test_without_a_backup_the_hint_is_git_alone(tmp_path):
+    path = tmp_path / "papers.json"
+    path.write_text("{oops", encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        load_store(path)
+    assert str(caught.value).endswith(
+        f"The tracker will not overwrite it; restore it from git with `git checkout -- {path}`")

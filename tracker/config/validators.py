@@ -41,11 +41,19 @@ def schema_of(checker: Checker) -> dict[str, Any]:
     return dict(getattr(checker, "schema", {}))
 
 
+def quoted(value: Any) -> str:
+    """``'text'`` as the user wrote it: a backslash stays one backslash, and only characters
+    that cannot be shown (control characters) are escaped, as ``repr`` would."""
+    if not isinstance(value, str):
+        return repr(value)
+    return "'" + "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value) + "'"
+
+
 def describe(value: Any) -> str:
     """A short description of a YAML value for messages: ``'abc' (text)``."""
     kinds = {bool: "true/false", int: "a number", float: "a number", str: "text",
              list: "a list", dict: "a mapping", type(None): "nothing"}
-    shown = repr(value) if isinstance(value, (str, int, float, bool)) else ""
+    shown = quoted(value) if isinstance(value, (str, int, float, bool)) else ""
     kind = kinds.get(type(value), type(value).__name__)
     return f"{shown} ({kind})" if shown else kind
 
@@ -101,7 +109,7 @@ def choice(options: tuple[str, ...]) -> Checker:
     def check(value: Any) -> str:
         checked = text(value)
         if checked not in options:
-            raise Invalid(f"expected one of {', '.join(options)}, got {checked!r}")
+            raise Invalid(f"expected one of {', '.join(options)}, got {quoted(checked)}")
         return checked
 
     return check
@@ -137,7 +145,7 @@ def text_list(item: Checker = text) -> Checker:
         for element in items:
             folded = str(element).casefold()
             if folded in seen:
-                raise Invalid(f"{element!r} is listed twice")
+                raise Invalid(f"{quoted(element)} is listed twice")
             seen.add(folded)
         return tuple(items)
 
@@ -149,7 +157,7 @@ def heading(value: Any) -> str:
     """Printable text, whitespace collapsed: a keyword's heading."""
     checked = text(value)
     if not checked.isprintable():
-        raise Invalid(f"{checked!r} contains a control character")
+        raise Invalid(f"{quoted(checked)} contains a control character")
     return " ".join(checked.split())
 
 
@@ -161,7 +169,7 @@ def phrase(value: Any) -> str:
     checked = text(value)
     problem = phrase_problem(checked)
     if problem:
-        raise Invalid(f"{checked!r} {problem}")
+        raise Invalid(f"{quoted(checked)} {problem}")
     return " ".join(checked.split())
 
 
@@ -172,7 +180,7 @@ _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z-]+)?$")
 def category(value: Any) -> str:
     checked = text(value)
     if not _CATEGORY.match(checked):
-        raise Invalid(f"{checked!r} is not an arXiv archive (cs) or category (cs.LG)")
+        raise Invalid(f"{quoted(checked)} is not an arXiv archive (cs) or category (cs.LG)")
     return checked
 
 
@@ -182,7 +190,8 @@ def timezone(value: Any) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"unknown timezone {name!r} (use an IANA name like Europe/Berlin)") from None
+        raise Invalid(f"unknown timezone {quoted(name)} (use an IANA name like "
+                      "Europe/Berlin)") from None
     return name
 
 
@@ -191,7 +200,7 @@ def url(value: Any) -> str:
     checked = text(value)
     parts = urlsplit(checked)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid(f"expected an http(s) URL, got {checked!r}")
+        raise Invalid(f"expected an http(s) URL, got {quoted(checked)}")
     return checked
 
 
@@ -219,7 +228,7 @@ def cron(value: Any) -> str:
     checked = text(value)
     if len(checked.split()) != 5:
         raise Invalid(
-            f"expected five cron fields (minute hour day month weekday), got {checked!r}"
+            f"expected five cron fields (minute hour day month weekday), got {quoted(checked)}"
         )
     if checked in KNOWN_GOOD_CRON:
         return checked
@@ -228,7 +237,7 @@ def cron(value: Any) -> str:
     try:
         CronTrigger.from_crontab(checked, timezone=ZoneInfo("UTC"))
     except ValueError as error:
-        raise Invalid(f"{checked!r} is not a valid cron expression: {error}") from None
+        raise Invalid(f"{quoted(checked)} is not a valid cron expression: {error}") from None
     return checked
 
 
@@ -241,5 +250,5 @@ def path(value: Any) -> Path:
 def label(value: Any) -> str:
     checked = text(value)
     if "," in checked or not checked.isprintable():
-        raise Invalid(f"label {checked!r} may not contain commas or control characters")
+        raise Invalid(f"label {quoted(checked)} may not contain commas or control characters")
     return checked

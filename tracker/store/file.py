@@ -46,8 +46,8 @@ def _recovery_hint(path: Path) -> str:
     hints = []
     if backup.exists():
         hints.append(f"copy the last good store back with `cp {shown(backup)} {shown(path)}`")
-    hints.append(f"or restore it from git with `git checkout -- {shown(path)}`")
-    return "; ".join(hints)
+    hints.append(f"restore it from git with `git checkout -- {shown(path)}`")
+    return "; or ".join(hints)
 
 
 def load_store(path: Path) -> Store:
