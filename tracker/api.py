@@ -16,14 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from tracker.config import DEFAULT_CONFIG, Config, Keyword, load_config
-from tracker.errors import FetchError, Interrupted, OutputError, TrackerError
+from tracker.config import DEFAULT_CONFIG, Config, load_config
+from tracker.errors import OutputError, TrackerError
 from tracker.gitinfo import origin_url
-from tracker.merge import record_after_failure, record_after_fetch, same_selection
-from tracker.models import Digest, KeywordRecord, Store
+from tracker.keyword_step import KeywordOutcome, Source, fetch_all, make_source
+from tracker.models import Digest, Store
 from tracker.outputs import RunNews, budget, email, feeds, pages, readme, site
 from tracker.outputs import digest as digest_output
 from tracker.outputs.files import read_text, write_if_changed, write_issues
@@ -36,9 +35,6 @@ from tracker.outputs.issues import (
 )
 from tracker.store import load_store, remove_stale_temporaries, save_store, store_lock
 
-if TYPE_CHECKING:  # the HTTP stack is imported only by runs that fetch
-    from tracker.sources.arxiv_api import FetchPlan, FetchResult
-
 log = logging.getLogger("tracker")
 
 
@@ -47,23 +43,6 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 
 failed, the rest was written; 2 usage or configuration error; 3 the run could not proceed
 (damaged or newer store, lock held, broken README markers, unwritable output) and wrote
 nothing; 130 interrupted (143 for SIGTERM in the CLI)."""
-
-
-@dataclass(frozen=True)
-class KeywordOutcome:
-    """What happened to one keyword in a run (one progress line)."""
-
-    name: str
-    received: int = 0
-    new: int = 0
-    revised: int = 0
-    kept: int = 0
-    seconds: float = 0.0
-    requests: int = 0
-    bytes: int = 0
-    error: str | None = None
-    note: str = ""
-    """Entries arXiv sent that were skipped or shortened (``2 entries skipped: ...``)."""
 
 
 @dataclass
@@ -104,105 +83,6 @@ class RunReport:
         if self.interrupted:
             return EXIT_INTERRUPTED
         return EXIT_PARTIAL if self.failed or self.output_errors else EXIT_OK
-
-
-class Source(Protocol):
-    """What the pipeline needs from an arXiv source (``fetch.ArxivSource`` is the real one)."""
-
-    def fetch(self, plan: FetchPlan, today: str) -> FetchResult: ...
-
-
-Progress = Callable[[KeywordOutcome], None]
-
-
-def make_source(config: Config, sleep: Callable[[float], None] | None = None,
-                should_stop: Callable[[], bool] = lambda: False) -> Source:
-    """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
-    from tracker.sources.arxiv_api import ArxivSource, user_agent
-    from tracker.sources.http import PoliteSession
-
-    settings = config.arxiv
-    agent = user_agent(settings.contact, config.repository)
-    session = PoliteSession(settings, agent, should_stop=should_stop) if sleep is None else \
-        PoliteSession(settings, agent, sleep=sleep, should_stop=should_stop)
-    return ArxivSource(settings.endpoint, session)
-
-
-def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
-                  today: str) -> tuple[KeywordRecord, KeywordOutcome]:
-    """Fetch one keyword and merge it into its record; a failure leaves the papers untouched."""
-    from tracker.sources.arxiv_api import plan_fetch, typical_new
-    from tracker.sources.feed import latest_believable
-
-    query = keyword.search_query
-    categories = config.categories_for(keyword)
-    same = same_selection(record, query, categories)
-    stored = record.papers if same else ()
-    plan = plan_fetch(query, config.max_papers, stored, incremental=config.arxiv.incremental,
-                      first_page=config.arxiv.first_page, typical_new=typical_new(stored),
-                      seen_newest=record.seen_newest if same else None,
-                      latest=latest_believable(today))
-    started = time.monotonic()
-    try:
-        result = source.fetch(plan, today)
-    except FetchError as error:
-        failed = record_after_failure(record, str(error), today)
-        return failed, KeywordOutcome(keyword.name, kept=len(record.papers),
-                                      seconds=time.monotonic() - started,
-                                      requests=error.requests, bytes=error.bytes,
-                                      error=str(error))
-    updated, merged = record_after_fetch(
-        record, result.papers, query=query, categories=categories,
-        exclude=keyword.exclude, limit=config.max_papers, today=today,
-    )
-    return updated, KeywordOutcome(
-        keyword.name,
-        received=len(result.papers),
-        new=len(merged.new),
-        revised=len(merged.revised),
-        kept=len(updated.papers),
-        seconds=time.monotonic() - started,
-        requests=result.requests,
-        bytes=result.bytes,
-        note=result.note,
-    )
-
-
-def fetch_all(config: Config, store: Store, source: Source, today: str,
-              progress: Progress = lambda outcome: None,
-              report: RunReport | None = None,
-              should_stop: Callable[[], bool] = lambda: False) -> Store:
-    """Fetch every configured keyword in turn; returns the updated store.
-
-    A stop (Ctrl-C, or ``should_stop`` turning true) ends the loop between or
-    inside keywords: the keywords already merged are kept, the one in
-    progress is left as it was.
-    """
-    report = report if report is not None else RunReport()
-    keywords = dict(store.keywords)
-    try:
-        for keyword in config.keywords:
-            if should_stop():
-                raise Interrupted("stop requested")
-            record = keywords.get(keyword.name, KeywordRecord())
-            updated, outcome = fetch_keyword(config, keyword, record, source, today)
-            keywords[keyword.name] = updated
-            report.outcomes.append(outcome)
-            progress(outcome)
-    except (KeyboardInterrupt, Interrupted):
-        report.interrupted = True
-    if keywords == store.keywords:
-        return store
-    papers_changed = any(
-        record.papers != (store.keywords[name].papers if name in store.keywords else ())
-        for name, record in keywords.items()
-    )
-    # The first successful fetch dates the README even when it found no paper.
-    papers_changed = papers_changed or (store.last_change is None and any(
-        outcome.error is None for outcome in report.outcomes))
-    # "Last update" tells readers when the papers last changed, not when a fetch failed.
-    return replace(store, keywords=keywords,
-                   last_change=today if papers_changed else store.last_change)
 
 
 @dataclass(frozen=True)
@@ -386,7 +266,9 @@ class Tracker:
             if fetch:
                 source = source if source is not None else make_source(
                     config, sleep=sleep, should_stop=should_stop)
-                store = fetch_all(config, store, source, day, progress, report, should_stop)
+                store, stopped = fetch_all(config, store, source, day, report.outcomes,
+                                           progress, should_stop)
+                report.interrupted = stopped
                 digest = _digest_of_the_day(config, source, day, report)
                 if store.last_change is None and digest is None and not any(
                         outcome.error is None for outcome in report.outcomes):

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from tracker.logsafe import SafeLogFilter
 
 if TYPE_CHECKING:
-    from tracker.api import KeywordOutcome, RunReport
+    from tracker.api import RunReport
     from tracker.config import Config
+    from tracker.keyword_step import KeywordOutcome
 
 
 def _size(count: int) -> str:
