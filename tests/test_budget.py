@@ -402,8 +402,11 @@ def test_a_budget_too_small_stops_the_run_with_one_message(project: Project, fak
                          "repository: me/papers\n")
     fake_arxiv.feeds = {build_query(name): [entry(f"2608.{number:05d}v1", "2026-08-20T10:00:00Z")]
                         for number, name in enumerate(names)}
+    assert project.tracker("fetch", "--today", "2026-08-21").code == 0  # papers are stored
+    fake_arxiv.requests.clear()
     result = project.tracker("run", "--today", "2026-08-21")
     assert result.code == 2, result.err
+    assert fake_arxiv.requests == []  # refused before asking arXiv anything
     assert re.search(r"config/keywords\.yaml: readme_budget: 10,000 bytes cannot hold the README "
                      r"even without papers \(\d\d,\d{3} bytes: header, headings, links\); "
                      r"raise readme_budget", result.err)

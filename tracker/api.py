@@ -261,6 +261,11 @@ class Tracker:
             remove_stale_temporaries(path)
             before = load_store(path)
             frame = _readme_frame(config) if publish else None
+            if publish and fetch:
+                # A README budget too small for what is stored stops the run before it asks
+                # arXiv anything (ConfigError), rather than after, losing the day's papers.
+                budget.budgeted_readme(readme.environment(config.paths.templates), config,
+                                       before, day, frame)
             store = before
             digest: Digest | None = None
             if fetch:
