@@ -128,7 +128,7 @@ def test_sigkill_at_random_moments_never_loses_or_tears(project: Project, fake_a
 def test_a_second_run_waits_for_the_lock_or_says_why_not(project: Project, fake_arxiv):
     project.write_config(CONFIG)
     fake_arxiv.feeds = feeds_for(1)
-    fake_arxiv.latency = 1.0  # the first run takes about three seconds
+    fake_arxiv.latency = 0.5  # the first run takes about a second and a half
     first = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--today", "2026-01-02"],
                              cwd=project.root, env=environment(project),
                              stderr=subprocess.PIPE, text=True)
