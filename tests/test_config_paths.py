@@ -62,7 +62,7 @@ def test_paths_may_name_files_inside_the_repository_in_any_way(tmp_path):
     ("  issues: templates\n", "paths.issues: templates is also paths.templates"),
     ("  issues: ../outside\n", "paths.issues: {parent}/outside is outside the repository"),
     ("  store: /etc/papers.json\n", "paths.store: /etc/papers.json is outside the repository"),
-    ("  templates: ../../shared\n", "paths.templates: "),
+    ("  templates: ../../elsewhere\n", "paths.templates: "),
 ])
 def test_outputs_that_overlap_or_leave_the_repository_are_refused(tmp_path, paths, message):
     root = tmp_path / "repo"
