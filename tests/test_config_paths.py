@@ -138,3 +138,14 @@ def test_the_feeds_and_site_folders_are_under_the_root(tmp_path, section):
     with pytest.raises(ConfigError, match=rf"keywords\.yaml:3: {section}\.path: .*away is "
                                           "outside the repository"):
         load_config(path, {})
+
+
+@pytest.mark.parametrize(("section", "folder"), [("feeds", "README.md"),
+                                                 ("site", "data/papers.json"),
+                                                 ("feeds", "README.md/feeds")])
+def test_a_folder_of_outputs_cannot_be_where_a_file_is_kept(tmp_path, section, folder):
+    path = config_file(tmp_path / "repo")
+    path.write_text(f"keywords: [a]\n{section}:\n  path: {folder}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"keywords\.yaml:3: {section}\.path: .*a folder of "
+                                          "output files cannot be where a file is kept"):
+        load_config(path, {})

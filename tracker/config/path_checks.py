@@ -38,6 +38,12 @@ def _conflict(subject: _Place, other: _Place, shown: dict[Path, str]) -> str | N
     """What is wrong with ``subject``'s path given ``other``'s, or ``None``."""
     here, there = shown[subject.path], f"{other.label} ({shown[other.path]})"
     if "pattern" in (subject.kind, other.kind):
+        # A folder of output files may not be, or lie inside, a file the tracker keeps.
+        folder, file = (subject, other) if subject.kind == "pattern" else (other, subject)
+        if file.kind == "file" and (folder.path == file.path
+                                    or _inside(folder.path, file.path)):
+            return (f"{here} and {there}: a folder of output files cannot be where a file "
+                    "is kept")
         return None
     if subject.path == other.path:
         return f"{here} is also {other.label}; each output needs a path of its own"
