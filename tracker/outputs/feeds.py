@@ -220,9 +220,10 @@ def _built_from(path: Path, digest: str) -> bool:
         raise OutputError(f"{path}: cannot read: {error}") from None
 
 
-def feed_text(feed: Feed) -> str:
-    """The whole file: the Atom XML, then the comment with its inputs' digest."""
-    return atom_xml(feed) + _trailer(inputs_digest(feed))
+def feed_text(feed: Feed, digest: str | None = None) -> str:
+    """The whole file: the Atom XML, then the comment with its inputs' digest (``digest``, when
+    the caller has it already)."""
+    return atom_xml(feed) + _trailer(digest or inputs_digest(feed))
 
 
 def write(config: Config, store: Store, news: RunNews) -> list[Path]:
@@ -239,10 +240,11 @@ def write(config: Config, store: Store, news: RunNews) -> list[Path]:
                         digest_feed(config, news.recent_digests)))
     written = []
     for path, feed in planned:
-        if _built_from(path, inputs_digest(feed)):
+        digest = inputs_digest(feed)
+        if _built_from(path, digest):
             continue
         try:
-            text = feed_text(feed)
+            text = feed_text(feed, digest)
         except ValueError as error:  # feedgen's word for a value Atom cannot hold
             raise OutputError(f"{path}: cannot build the feed: {error}") from None
         if write_if_changed(path, text):
