@@ -73,7 +73,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(fake_arxiv):
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"^arXiv did not answer in time \(after 1 try\)$"):
         source(fake_arxiv.url, timeout=0.4, retries=0).fetch(full_plan("q"), "2026-08-21")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.6  # well before the 2 s the trickle needs
 
 
 def test_a_stop_request_ends_a_request_in_progress(fake_arxiv):
@@ -85,7 +85,7 @@ def test_a_stop_request_ends_a_request_in_progress(fake_arxiv):
     started = time.monotonic()
     with pytest.raises(Interrupted):
         ArxivSource(fake_arxiv.url, session).fetch(full_plan("q"), "2026-08-21")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.6  # not the 30 s timeout, nor the 2 s trickle
 
 
 @responses.activate
