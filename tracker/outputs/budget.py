@@ -9,19 +9,18 @@ the README is exactly what ``readme.framed_readme`` renders.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 
 from tracker.config import Config, Keyword
 from tracker.errors import ConfigError, OutputError
 from tracker.models import Store
+from tracker.outputs.files import relative_link
 from tracker.outputs.readme import (
     LIST_TEMPLATE,
     README_TEMPLATE,
@@ -39,11 +38,6 @@ MACROS_TEMPLATE = "_macros.md.j2"
 
 def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
-
-
-def relative_link(target: Path, start: Path) -> str:
-    """A markdown link from a file in ``start`` to ``target``: relative, ``/``, percent-encoded."""
-    return quote(Path(os.path.relpath(target, start)).as_posix(), safe="/")
 
 
 def page_path(config: Config, keyword: Keyword) -> Path:

@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from tracker.config import Config, Keyword
 from tracker.config.output_settings import DIGEST_SLUG
 from tracker.errors import OutputError
 from tracker.models import Announcement, Digest, Paper, Store
-from tracker.outputs.files import write_if_changed
+from tracker.outputs.files import relative_link, write_if_changed
 
 if TYPE_CHECKING:
     from tracker.outputs import RunNews
@@ -91,16 +90,11 @@ def feed_path(config: Config, keyword: Keyword) -> Path:
 
 
 def feed_links(config: Config) -> dict[str, str]:
-    """Keyword name -> its feed's path relative to the README, URL-quoted (the README's link).
-
-    Quoting keeps a folder name with spaces or parentheses from breaking the
-    markdown link.
-    """
+    """Keyword name -> its feed's path relative to the README, URL-quoted (the README's link)."""
     if config.feeds is None:
         return {}
     base = config.paths.readme.parent
-    return {keyword.name: quote(Path(os.path.relpath(feed_path(config, keyword), base))
-                                .as_posix())
+    return {keyword.name: relative_link(feed_path(config, keyword), base)
             for keyword in config.keywords}
 
 

@@ -8,8 +8,10 @@ generated list alike.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from tracker.errors import OutputError
 from tracker.store import atomic_write, remove_temporaries_of, shown
@@ -77,3 +79,9 @@ def write_issues(folder: Path, documents: Sequence[str]) -> list[Path]:
     except OSError as error:
         raise OutputError(f"{shown(folder)}: cannot write the issue files: {error}") from None
     return paths
+
+
+def relative_link(target: Path, start: Path) -> str:
+    """A markdown link from a file in ``start`` to ``target``: relative, ``/``, percent-encoded
+    (a folder name with spaces or parentheses would otherwise break the link)."""
+    return quote(Path(os.path.relpath(target, start)).as_posix(), safe="/")

@@ -17,8 +17,8 @@ import jinja2
 from tracker.config import Config
 from tracker.errors import OutputError
 from tracker.models import Store
-from tracker.outputs.budget import page_path, relative_link
-from tracker.outputs.files import write_if_changed
+from tracker.outputs.budget import page_path
+from tracker.outputs.files import relative_link, write_if_changed
 from tracker.outputs.readme import failing_note, render
 
 PAGE_TEMPLATE = "keyword.md.j2"
