@@ -213,12 +213,9 @@ class Tracker:
             if name == "site":  # published by GitHub Pages, not kept in git
                 continue
             settings = getattr(self.config, name, None)
-            target = getattr(settings, "path", None)
+            target = getattr(settings, "written_under", None) or getattr(settings, "path", None)
             if target is not None:
-                # A pattern such as digests/{date}.md names its folder.
-                prefix = str(target).split("{")[0]
-                paths.append(Path(target) if "{" not in str(target) else
-                             Path(prefix) if prefix.endswith("/") else Path(prefix).parent)
+                paths.append(Path(target))
         if self.config.digest is not None:  # the digest's data files beside the store
             from tracker.digest_step import cache_path
 

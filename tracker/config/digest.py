@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from tracker.config import validators
@@ -42,6 +43,20 @@ class DigestSettings:
     translate: TranslateSettings | None = None
     endpoint: str = RSS_ENDPOINT
     """Replaced by the environment variable ``TRACKER_RSS_URL`` when set."""
+
+    @property
+    def dated(self) -> bool:
+        """True when ``path`` holds ``{date}``: one file a day."""
+        return "{date}" in self.path
+
+    @property
+    def written_under(self) -> Path:
+        """What the digest's files live in: the folder up to the part holding ``{date}``
+        (``digests/{date}.md`` -> ``digests``), or the one file of an undated ``path``."""
+        parts = Path(self.path).parts
+        if not self.dated:
+            return Path(self.path)
+        return Path(*parts[:next(i for i, part in enumerate(parts) if "{date}" in part)])
 
 
 def _digest_path(value: Any) -> str:

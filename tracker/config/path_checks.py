@@ -80,10 +80,8 @@ def path_problems(config: Config, config_file: Path,
         _Place("paths.papers", paths.papers, "pattern", ("paths", "papers")),
     ]
     if config.digest is not None:
-        pattern = Path(config.digest.path)
-        dated = "{date}" in config.digest.path
-        places.append(_Place("digest.path", pattern.parent if dated else pattern,
-                             "pattern" if dated else "file", ("digest", "path")))
+        places.append(_Place("digest.path", config.digest.written_under,
+                             "pattern" if config.digest.dated else "file", ("digest", "path")))
     for name in ("feeds", "site"):
         settings = getattr(config, name)
         if settings is not None:
