@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
+
 from tracker.config import DEFAULT_CONFIG, Config, load_config
 from tracker.errors import OutputError, TrackerError
 from tracker.gitinfo import origin_url
@@ -98,12 +100,14 @@ class Outputs:
 
 
 def render_outputs(config: Config, store: Store, today: str,
-                   frame: readme.Frame | None, digest: Digest | None = None) -> Outputs:
+                   frame: readme.Frame | None, digest: Digest | None = None,
+                   env: jinja2.Environment | None = None) -> Outputs:
     """Render the README (set into ``frame`` when the README has markers) and the issue files.
 
-    With ``issue.body: digest`` and a digest today, the issue carries the digest.
+    With ``issue.body: digest`` and a digest today, the issue carries the digest. ``env``:
+    the run's template environment, so that its templates are compiled once.
     """
-    env = readme.environment(config.paths.templates)
+    env = env or readme.environment(config.paths.templates)
     shown = budget.budgeted_readme(env, config, store, today, frame)
     names = [keyword.name for keyword in config.keywords]
     sections = pending_sections(store, names, config.issue.max_per_keyword)
@@ -131,7 +135,7 @@ EXTRA_OUTPUTS: list[tuple[str, Output]] = [
 when ``config.<name>`` is set; see ``tracker.outputs``."""
 
 
-def _readme_frame(config: Config) -> readme.Frame | None:
+def _readme_frame(config: Config, env: jinja2.Environment) -> readme.Frame | None:
     """The frame of the existing README; refuses a README the tracker did not write.
 
     Checked before anything is fetched, so a README the tracker must not
@@ -139,14 +143,13 @@ def _readme_frame(config: Config) -> readme.Frame | None:
     """
     existing = read_text(config.paths.readme)
     frame = readme.readme_frame(existing)
-    if frame is None and existing and existing.strip():
-        env = readme.environment(config.paths.templates)
-        if not readme.written_by_tracker(env, existing, config.max_papers):
-            raise OutputError(
-                f"{config.paths.readme} was not written by the tracker and has no "
-                f"{readme.START_MARKER} and {readme.END_MARKER} lines; add those two lines, "
-                "each on its own line, where the list of papers should go. Nothing was written."
-            )
+    if (frame is None and existing and existing.strip()
+            and not readme.written_by_tracker(env, existing, config.max_papers)):
+        raise OutputError(
+            f"{config.paths.readme} was not written by the tracker and has no "
+            f"{readme.START_MARKER} and {readme.END_MARKER} lines; add those two lines, "
+            "each on its own line, where the list of papers should go. Nothing was written."
+        )
     return frame
 
 
@@ -257,12 +260,12 @@ class Tracker:
         with store_lock(path, lock_wait):
             remove_stale_temporaries(path)
             before = load_store(path)
-            frame = _readme_frame(config) if publish else None
-            if publish and fetch:
+            env = readme.environment(config.paths.templates) if publish else None
+            frame = _readme_frame(config, env) if env is not None else None
+            if env is not None and fetch:
                 # A README budget too small for what is stored stops the run before it asks
                 # arXiv anything (ConfigError), rather than after, losing the day's papers.
-                budget.budgeted_readme(readme.environment(config.paths.templates), config,
-                                       before, day, frame)
+                budget.budgeted_readme(env, config, before, day, frame)
             store = before
             digest: Digest | None = None
             if fetch:
@@ -276,7 +279,8 @@ class Tracker:
                         outcome.error is None for outcome in report.outcomes):
                     publish = False  # nothing was ever fetched: no file to write yet
                     store = before
-            outputs = render_outputs(config, store, day, frame, digest) if publish else None
+            outputs = (render_outputs(config, store, day, frame, digest, env) if publish
+                       else None)
             if outputs is not None and (notify or outputs.issues):
                 # `tracker render` with nothing pending keeps the issue files of the last run.
                 report.issue_files = write_issues(config.paths.issues, outputs.issues)
