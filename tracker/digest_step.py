@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import FetchError, OutputError, TrackerError
+from tracker.keyword_step import polite_session
 from tracker.matching import select_announcements
 from tracker.models import Announcement, Digest
 from tracker.outputs.files import read_text, write_if_changed
@@ -207,15 +208,6 @@ def build_digest(config: Config, session: PoliteSession, today: str, *,
     return outcome
 
 
-def make_session(config: Config) -> PoliteSession:
-    """A polite session with the run's policy (pacing, retries, budget) for the feed request."""
-    from tracker.sources.arxiv_api import user_agent
-    from tracker.sources.http import PoliteSession
-
-    settings = config.arxiv
-    return PoliteSession(settings, user_agent(settings.contact, config.repository))
-
-
 def recent_digests(config: Config, digest: Digest | None, today: str) -> tuple[Digest, ...]:
     """``RunNews.recent_digests``: the kept digests of the last 30 days with today's."""
     from tracker.outputs.digest import load_recent, recent
@@ -246,7 +238,7 @@ def run_digest(config: Config, today: str, *, lock_wait: float = 30.0,
 
     with store_lock(config.paths.store, lock_wait):
         try:
-            outcome = build_digest(config, session or make_session(config), today, env=env,
+            outcome = build_digest(config, session or polite_session(config), today, env=env,
                                    translator=translator)
         except FetchError as error:
             return DigestRun(DigestOutcome(requests=error.requests, bytes=error.bytes),
@@ -266,7 +258,7 @@ def digest_for_run(config: Config, session: PoliteSession | None, day: str,
     keyword tables never depend on it. ``None`` also when arXiv announced nothing.
     """
     try:
-        outcome = build_digest(config, session or make_session(config), day)
+        outcome = build_digest(config, session or polite_session(config), day)
     except TrackerError as error:
         errors["digest"] = str(error)
         return None

@@ -18,6 +18,7 @@ from tracker.models import KeywordRecord, Store
 
 if TYPE_CHECKING:
     from tracker.sources.arxiv_api import FetchPlan, FetchResult
+    from tracker.sources.http import PoliteSession
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,26 @@ class Source(Protocol):
 Progress = Callable[[KeywordOutcome], None]
 
 
-def make_source(config: Config, sleep: Callable[[float], None] | None = None,
-                should_stop: Callable[[], bool] = lambda: False) -> Source:
-    """The arXiv source for one run; imports the HTTP stack only when a run fetches."""
-    from tracker.sources.arxiv_api import ArxivSource, user_agent
+def polite_session(config: Config, sleep: Callable[[float], None] | None = None,
+                   should_stop: Callable[[], bool] = lambda: False) -> PoliteSession:
+    """The run's one polite session (pacing, retries, budget) for every request to arXiv;
+    imports the HTTP stack only when a run fetches."""
+    from tracker.sources.arxiv_api import user_agent
     from tracker.sources.http import PoliteSession
 
     settings = config.arxiv
     agent = user_agent(settings.contact, config.repository)
-    session = PoliteSession(settings, agent, should_stop=should_stop) if sleep is None else \
-        PoliteSession(settings, agent, sleep=sleep, should_stop=should_stop)
-    return ArxivSource(settings.endpoint, session)
+    if sleep is None:
+        return PoliteSession(settings, agent, should_stop=should_stop)
+    return PoliteSession(settings, agent, sleep=sleep, should_stop=should_stop)
+
+
+def make_source(config: Config, sleep: Callable[[float], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> Source:
+    """The arXiv source for one run, over ``polite_session``."""
+    from tracker.sources.arxiv_api import ArxivSource
+
+    return ArxivSource(config.arxiv.endpoint, polite_session(config, sleep, should_stop))
 
 
 def fetch_keyword(config: Config, keyword: Keyword, record: KeywordRecord, source: Source,
