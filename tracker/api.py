@@ -64,8 +64,6 @@ class RunReport:
     """Output name -> the files it wrote or changed."""
     today: str = ""
     """The run's date."""
-    fetched: bool = False
-    published: bool = False
 
     @property
     def failed(self) -> list[KeywordOutcome]:
@@ -250,7 +248,7 @@ class Tracker:
         config = self.config
         day = self.today(today)
         started = time.monotonic()
-        report = RunReport(today=day, fetched=fetch, published=publish)
+        report = RunReport(today=day)
         notify = (fetch and publish) if notify is None else notify
         path = config.paths.store
 
@@ -297,7 +295,7 @@ class Tracker:
                 news = _news_with_digest(config, outputs.news, digest, day, report)
                 _write_extra_outputs(config, store, news, report, announcing=notify)
         report.seconds = time.monotonic() - started
-        summary = summary_line(report, config, fetch, report.published and publish)
+        summary = summary_line(report, config, fetch, publish)
         (log.warning if report.failed or report.output_errors else log.info)(summary)
         return report
 
