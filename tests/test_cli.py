@@ -282,3 +282,13 @@ def test_help_says_what_each_command_does():
 def test_validate_says_keyword_in_the_singular(project: Project):
     project.write_config("keywords: [Alpha]\n")
     assert project.tracker("validate").err.startswith("config/keywords.yaml: OK, 1 keyword\n")
+
+
+def test_verbose_logs_each_request(project: Project, fake_arxiv):
+    project.write_config(CONFIG)
+    serve(fake_arxiv)
+    result = project.tracker("run", "--today", "2026-08-21", "-v")
+    requests = [line for line in result.err.splitlines() if line.startswith("GET ")]
+    assert len(requests) == 2 and all(": HTTP 200, " in line for line in requests)
+    quiet = project.tracker("run", "--today", "2026-08-21")
+    assert not [line for line in quiet.err.splitlines() if line.startswith("GET ")]

@@ -69,8 +69,8 @@ def summary_line(report: RunReport, config: Config, fetched: bool, published: bo
 
 def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     """Send the tracker's log to stderr: INFO by default, DEBUG with ``verbose``, WARNING with
-    ``quiet``. The libraries underneath speak only with ``verbose`` (the arxiv client logs each
-    request, APScheduler each job)."""
+    ``quiet``. With ``verbose`` the tracker logs each request and retry, and APScheduler, the
+    one library underneath that logs, speaks too."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.addFilter(SafeLogFilter())  # no control characters or workflow commands from arXiv
@@ -79,5 +79,4 @@ def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     root.setLevel(logging.WARNING)
     logging.getLogger("tracker").setLevel(
         logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
-    for library in ("arxiv", "apscheduler"):
-        logging.getLogger(library).setLevel(logging.INFO if verbose else logging.ERROR)
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.ERROR)

@@ -216,6 +216,7 @@ class PoliteSession(requests.Session):
             self._last_answer = self.clock()
             self.requests_sent += 1
             self.bytes_received += len(body)
+        log.debug("%s %s: HTTP %d, %d bytes", method, url, response.status_code, len(body))
         # The body is read here, under the time limit; hand it over as if read normally.
         response._content = body
         return response
